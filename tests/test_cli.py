@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _commands(group, prefix=""):
+    for name, cmd in group.commands.items():
+        full = f"{prefix}{name}"
+        yield full, cmd
+        if hasattr(cmd, "commands"):
+            yield from _commands(cmd, prefix=f"{full} ")
+
+
+def test_version_and_help(runner: CliRunner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert re.search(r"\d+\.\d+\.\d+", result.output)
+    assert runner.invoke(main, ["-h"]).exit_code == 0
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(runner: CliRunner):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, _cmd in _commands(main):
+        result = runner.invoke(main, [*name.split(), "--help"])
+        assert result.exit_code == 0, name
+        assert "Example: planner" in result.output, f"{name}: help has no example"
+        assert f"planner {name}" in readme, f"planner {name} is not in README.md"
+
+
+def test_scenario_check_prints_zhejiang(runner: CliRunner):
+    result = runner.invoke(main, ["scenario", "check"])
+    assert result.exit_code == 0, result.output
+    assert 'name = "zhejiang"' in result.output
+    assert 'name = "Yiwu"' in result.output
+
+
+def test_bad_scenario_exits_1_without_traceback(runner: CliRunner, tmp_path: Path):
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "x"\nprovince = "Zhejiang"\ncolour = 1\n')
+    result = runner.invoke(main, ["scenario", "check", str(path)])
+    assert result.exit_code == 1
+    assert "Error: " in result.output
+    assert "unknown key 'colour'" in result.output
+    assert "Traceback" not in result.output
+    missing = runner.invoke(main, ["run", str(tmp_path / "nope.toml")])
+    assert missing.exit_code == 1
+    assert "does not exist" in missing.output
+
+
+def test_layers_lists_every_layer(runner: CliRunner):
+    result = runner.invoke(main, ["layers"])
+    assert result.exit_code == 0, result.output
+    for name in ("countries", "cities", "ports", "airports"):
+        assert re.search(rf"^{name}\s+[\d,]+\s", result.output, re.MULTILINE), name
+
+
+def test_layers_show_formats(runner: CliRunner):
+    result = runner.invoke(main, ["layers", "show", "ports", "--limit", "2", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "port_id,name,iso3,lon,lat"
+    assert len(result.output.splitlines()) == 3
+    geo = runner.invoke(main, ["layers", "show", "ports", "--limit", "1", "--format", "geojson"])
+    assert '"FeatureCollection"' in geo.output
+    bad = runner.invoke(main, ["layers", "show", "portz"])
+    assert bad.exit_code == 1
+    assert "Did you mean 'ports'" in bad.output
+
+
+def test_layers_validate_user_file(runner: CliRunner, tmp_path: Path):
+    good = tmp_path / "cities.csv"
+    pd.DataFrame(
+        {
+            "city_id": [1],
+            "name": ["Almaty"],
+            "iso3": ["KAZ"],
+            "population": [2_000_000],
+            "lon": [76.9],
+            "lat": [43.2],
+        }
+    ).to_csv(good, index=False)
+    result = runner.invoke(main, ["layers", "validate", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "ok  cities: 1 rows" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("city_id,name,iso3,population,lon,lat\n1,Almaty,KZZ,x,76.9,43.2\n")
+    result = runner.invoke(main, ["layers", "validate", f"cities={bad}"])
+    assert result.exit_code == 1
+    assert "'KZZ'" in result.output and "'population' must hold integers" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_layer_option(runner: CliRunner):
+    result = runner.invoke(main, ["run", "--layer", "cities"])
+    assert result.exit_code == 1
+    assert "expects NAME=PATH" in result.output
+
+
+def test_run_with_a_user_cities_layer(runner: CliRunner, tmp_path: Path):
+    path = tmp_path / "cities.csv"
+    pd.DataFrame(
+        {
+            "city_id": [1, 2],
+            "name": ["Almaty", "Tiny"],
+            "iso3": ["KAZ", "KAZ"],
+            "population": [2_000_000, 10],
+            "lon": [76.9, 70.0],
+            "lat": [43.2, 45.0],
+        }
+    ).to_csv(path, index=False)
+    result = runner.invoke(main, ["run", "--layer", f"cities={path}"])
+    assert result.exit_code == 0, result.output
+    assert "candidate cities: 1" in result.output
