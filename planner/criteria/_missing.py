@@ -81,6 +81,7 @@ def impute(
     iso3: pd.Series,
     region: pd.Series,
     skip: pd.Series | None = None,
+    reference: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.Series, list[MissingEntry]]:
     """Fill a criterion's missing values with its policy chain.
 
@@ -103,6 +104,9 @@ def impute(
         Country and region of each candidate.
     skip
         Candidates not to impute (unreachable travel times).
+    reference
+        Values of a wider pool (every candidate before the hard filters); ``worst`` takes
+        its worst value when none of ``values`` is known.
 
     Returns
     -------
@@ -152,6 +156,8 @@ def impute(
             break
         else:  # worst
             observed = v[known]
+            if observed.empty and reference is not None:
+                observed = reference.dropna()
             worst = (
                 np.nan
                 if observed.empty

@@ -179,8 +179,15 @@ def score_candidates(
     for ind in fit.columns:
         v, ex, e = impute(
             fit[ind], criterion=f"industry_fit:{ind}", policies=fit_policies,
-            direction="higher", level="city", iso3=iso3, region=region,
+            direction="higher", level="city", iso3=iso3, region=region, reference=raw.fit[ind],
         )  # fmt: skip
+        if (v.isna() & ~ex).any():
+            msg = (
+                f"No candidate city has data on the industry {ind!r} (its indicators in the "
+                "industries layer are missing from the indicators layer); add the data or "
+                "give the industry no weight."
+            )
+            raise CriteriaError(msg)
         fit_cols[ind] = v
         exclude |= ex
         entries += e
@@ -195,6 +202,7 @@ def score_candidates(
         v, ex, e = impute(
             raw.values[c.id][keep], criterion=c.id, policies=c.missing,
             direction=c.direction, level=c.level, iso3=iso3, region=region, skip=skip,
+            reference=raw.values[c.id],
         )  # fmt: skip
         if skip is not None and skip.any():
             e.insert(0, MissingEntry(c.id, "unreachable", int(skip.sum()),
