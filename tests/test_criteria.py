@@ -412,9 +412,9 @@ def test_score_candidates_on_the_small_world() -> None:
     # Astana has no air time and no reason: the country median (Almaty's 7 h) fills it.
     assert f.loc["Astana", "value_air_time"] == 7.0
     assert rep.loc[("air_time", "country_median"), "n_candidates"] == 1
-    # Munich's 2024 cluster ranks 20 of 80 -> strength 1 - 19/80; Berlin's ranks 80.
-    assert f.loc["Munich", "value_innovation_cluster"] == pytest.approx(1 - 19 / 80)
-    assert f.loc["Berlin", "value_innovation_cluster"] == pytest.approx(1 - 79 / 80)
+    # Munich's 2024 cluster ranks 20 of WIPO's 100 -> strength 1 - 19/100; Berlin's 80.
+    assert f.loc["Munich", "value_innovation_cluster"] == pytest.approx(1 - 19 / 100)
+    assert f.loc["Berlin", "value_innovation_cluster"] == pytest.approx(1 - 79 / 100)
     assert f.loc["Almaty", "value_innovation_cluster"] == 0.0
     # S&T leading: every country with a GII score is in the top 25 of this tiny table.
     assert f["st_leading"].all()
@@ -434,8 +434,8 @@ def test_industry_fit_matrix() -> None:
     assert fit.to_numpy().min() >= 0 and fit.to_numpy().max() <= 1
     assert s.industry_weights.to_dict() == pytest.approx({"it": 2 / 3, "bio": 1 / 3})
     # Munich: DEU is first of 3 on R&D and of 2 on high-tech exports (indicator part 1),
-    # its rank-20 cluster lists electrical machinery (cluster part 1 - 19/80), share 0.5.
-    assert fit.loc[2, "it"] == pytest.approx(0.5 * 1 + 0.5 * (1 - 19 / 80))
+    # its rank-20 cluster lists electrical machinery (cluster part 1 - 19/100), share 0.5.
+    assert fit.loc[2, "it"] == pytest.approx(0.5 * 1 + 0.5 * (1 - 19 / 100))
     # Berlin's cluster lists no fields: the cluster part is 0.
     assert fit.loc[1, "it"] == pytest.approx(0.5)
     # KAZ has no researchers figure: the region median has no other Central Asian value,
@@ -448,6 +448,14 @@ def test_industry_fit_matrix() -> None:
         C.score_candidates(
             _candidates(), access=_access(), layers=_layers(), industries={"shipbuilding": 1}
         )
+
+
+def test_cluster_rank_is_read_against_the_longest_ranking() -> None:
+    settings = C.criteria_settings_from_mapping({"cluster_ranked_n": 50})
+    s = C.score_candidates(_candidates(), access=_access(), layers=_layers(), settings=settings)
+    f = s.frame.set_index("name")
+    # The layer lists rank 80, beyond the 50 of the setting: ranks are read against 80.
+    assert f.loc["Munich", "value_innovation_cluster"] == pytest.approx(1 - 19 / 80)
 
 
 def test_kogut_singh_by_hand() -> None:

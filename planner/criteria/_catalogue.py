@@ -222,9 +222,9 @@ CATALOGUE: tuple[Criterion, ...] = (
         "bri_document", "institutional", "Belt and Road cooperation document",
         "Years since the host signed a Belt and Road cooperation document, up to the "
         "reference year; 0 when it never signed or withdrew (a country absent from the "
-        "belt_and_road table has not signed).",
+        "belt_and_road table has not signed); a signatory whose year is unknown is missing.",
         "bri_years", "years", "higher", "country", Normalisation("minmax"), 0.05,
-        ("worst",), "003 abstract; 000 §I(II)",
+        ("region_median", "worst"), "003 abstract; 000 §I(II)",
     ),
     _c(
         "st_agreement", "institutional", "science and technology agreement",
@@ -255,8 +255,9 @@ CATALOGUE: tuple[Criterion, ...] = (
     _c(
         "innovation_cluster", "innovation", "innovation cluster",
         "Strength of the best WIPO science and technology cluster within cluster_radius_km "
-        "of the city: 1 - (rank - 1) / (number of ranked clusters) in the latest edition; "
-        "0 when no cluster is within reach.",
+        "of the city: 1 - (rank - 1) / N in the latest edition, N = cluster_ranked_n (100, "
+        "the length of WIPO's ranking) or the largest rank listed; 0 when no cluster is "
+        "within reach.",
         "cluster_strength", "share 0-1", "higher", "city", Normalisation("identity"), 0.05,
         ("worst",), "003 §2.2; 003 §3.4; 004 §3.3",
     ),

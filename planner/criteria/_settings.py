@@ -90,6 +90,10 @@ class CriteriaSettings:
         Zones sponsored by other provinces count at this many times their distance (>= 1).
     cluster_radius_km
         Innovation clusters within this great-circle distance of a city count for it.
+    cluster_ranked_n
+        Length of the cluster ranking a rank is read against (WIPO's Global Innovation
+        Index ranks the top 100 science and technology clusters); the largest rank in the
+        layer when that is larger.
     industry_cluster_share
         Share of the cluster part in industry fit (the rest is the indicator part).
     st_leading_top_n
@@ -111,6 +115,7 @@ class CriteriaSettings:
     filters: FilterSettings = field(default_factory=FilterSettings)
     home_zone_factor: float = 2.0
     cluster_radius_km: float = 100.0
+    cluster_ranked_n: int = 100
     industry_cluster_share: float = 0.5
     st_leading_top_n: int = 25
     reference_year: int | None = None
@@ -137,6 +142,7 @@ _TOP_KEYS = {
     "add": "a table new criterion id -> {indicator or column, group, direction, ...}",
     "home_zone_factor": "a number >= 1",
     "cluster_radius_km": "a number > 0",
+    "cluster_ranked_n": "an integer >= 1",
     "industry_cluster_share": "a number in [0, 1]",
     "st_leading_top_n": "an integer >= 1",
     "reference_year": "a year, e.g. 2024",
@@ -289,6 +295,7 @@ def criteria_settings_from_mapping(mapping: Mapping[str, Any] | None) -> Criteri
         filters=filters,
         home_zone_factor=_num(m, "home_zone_factor", 2.0, "criteria", lo=1.0),
         cluster_radius_km=_num(m, "cluster_radius_km", 100.0, "criteria", lo=0.0, strict=True),
+        cluster_ranked_n=int(_num(m, "cluster_ranked_n", 100, "criteria", lo=1.0, integer=True)),
         industry_cluster_share=_num(m, "industry_cluster_share", 0.5, "criteria", lo=0.0, hi=1.0),
         st_leading_top_n=int(_num(m, "st_leading_top_n", 25, "criteria", lo=1.0, integer=True)),
         reference_year=(

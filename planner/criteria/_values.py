@@ -263,7 +263,9 @@ def compute_values(
         values["city_population"] = pop.where(pop > 0)
 
     # Innovation clusters and industry fit.
-    clusters = _latest_clusters(optional_layer(layers, "innovation_clusters"))
+    clusters = _latest_clusters(
+        optional_layer(layers, "innovation_clusters"), settings.cluster_ranked_n
+    )
     near: np.ndarray | None = None
     strength: np.ndarray | None = None
     if clusters is not None and len(clusters):
@@ -378,7 +380,7 @@ def _belt_and_road(
     return member, years_c, st_c
 
 
-def _latest_clusters(clusters: pd.DataFrame | None) -> pd.DataFrame | None:
+def _latest_clusters(clusters: pd.DataFrame | None, ranked_n: int) -> pd.DataFrame | None:
     if clusters is None:
         return None
     lacking = {"rank", "lon", "lat"} - set(clusters.columns)
@@ -395,7 +397,7 @@ def _latest_clusters(clusters: pd.DataFrame | None) -> pd.DataFrame | None:
     if c.empty:
         return c
     rank = c["rank"].astype(float)
-    c["strength"] = 1.0 - (rank - 1.0) / rank.max()
+    c["strength"] = 1.0 - (rank - 1.0) / max(float(rank.max()), float(ranked_n))
     fields = c["fields"] if "fields" in c.columns else pd.Series("", index=c.index)
     c["fields_lc"] = fields.fillna("").astype(str).str.lower()
     return c.reset_index(drop=True)
