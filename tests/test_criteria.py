@@ -5,6 +5,7 @@ import io
 import json
 import math
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -579,6 +580,17 @@ def test_absent_layers_leave_criteria_out_with_reasons() -> None:
         C.score_candidates(_candidates().drop(columns="lat"), access=None, layers=None)
 
 
+def test_a_mode_nobody_reaches_is_left_out_with_its_reason() -> None:
+    access = _access()
+    access["rail_time_h"] = np.nan
+    access["rail_reason"] = "the scenario has no origin with role 'rail'"
+    s = C.score_candidates(_candidates(), access=access, layers=_layers())
+    assert dict(s.missing.dropped)["rail_time"] == (
+        "no candidate has a value (the scenario has no origin with role 'rail')"
+    )
+    assert "score_rail_time" not in s.frame.columns
+
+
 def test_topsis_entropy_and_group_weights_run() -> None:
     groups = {g: 1.0 for g in C.GROUPS}
     for weighting in ("entropy", "critic"):
@@ -711,3 +723,38 @@ def test_format_scores() -> None:
     feat = gj["features"][0]
     assert feat["geometry"]["type"] == "Point"
     assert feat["properties"]["rank"] == 1
+
+
+# ---------------------------------------------------------------------------------------
+# Real layers (geodata/ and the PyPI-backed cities), without the network
+
+
+def test_scores_on_the_real_layers() -> None:
+    from planner.layers import LayerSet, read_candidates
+    from planner.scenario import read_scenario
+
+    root = Path(__file__).resolve().parents[1] / "geodata"
+    needed = ("indicators.csv", "belt_and_road.csv", "industries.csv", "innovation_clusters.csv")
+    if not all((root / name).exists() for name in needed):
+        pytest.skip("the curated layers are not in geodata/ yet")
+    scenario = read_scenario()
+    layers = LayerSet()
+    cands = read_candidates(layers, scenario.candidates)
+    industries = dict.fromkeys(layers["industries"]["industry_id"], 1.0)
+    s = C.score_candidates(cands, access=None, layers=layers, industries=industries)
+    f = s.frame
+    assert len(f) > 1000
+    assert not f["iso3"].isin(["CHN", "HKG", "MAC", "TWN"]).any()
+    assert f["score_total"].is_monotonic_decreasing
+    for c in s.weights.index:
+        assert f[f"score_{c}"].between(0, 1).all()
+    assert s.fit.shape == (len(f), len(industries))
+    assert s.fit.notna().all().all()
+    # Switzerland and Sweden top every recent GII edition; Afghanistan is not ranked.
+    leading = f.groupby("iso3")["st_leading"].first()
+    assert leading["CHE"] and leading["SWE"]
+    assert not leading.get("AFG", False)
+    # Singapore's Hofstede profile is far closer to China's than the United States'.
+    ks = f.groupby("iso3")["value_cultural_distance"].first()
+    assert ks["SGP"] < ks["USA"]
+    assert dict(s.missing.dropped)["rail_time"] == "the accessibility table is not available"

@@ -158,9 +158,7 @@ def score_candidates(
     for c in list(used):
         if c.id == "industry_fit":
             continue
-        kept = raw.values[c.id][keep]
-        unreach = raw.unreachable.get(c.id)
-        if kept.notna().sum() == 0 and not (unreach is not None and unreach[keep].any()):
+        if raw.values[c.id][keep].notna().sum() == 0:
             used.remove(c)
             dropped_list.append((c.id, "no candidate left after the filters has a value"))
     dropped = tuple(dropped_list)

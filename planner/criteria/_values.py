@@ -325,9 +325,16 @@ def compute_values(
     st_leading = iso3.isin(leading)
     region = _regions(candidates, optional_layer(layers, "countries"))
     for cid in list(values):
-        if values[cid].notna().sum() == 0 and not (cid in unreachable and unreachable[cid].any()):
-            dropped[cid] = "no candidate has a value"
+        if values[cid].notna().sum() == 0:
+            why = "no candidate has a value"
+            col, reason_col = _ACCESS_CRITERIA.get(cid, ("", None))
+            if acc is not None and reason_col is not None and reason_col in acc.columns:
+                reasons = acc[reason_col].dropna().astype(str).unique()
+                if len(reasons) == 1 and reasons[0]:
+                    why += f" ({reasons[0]})"
+            dropped[cid] = why
             del values[cid]
+            unreachable.pop(cid, None)
     return RawValues(values, unreachable, fit, weights, dropped, st_leading, region, bri_member)
 
 
