@@ -459,6 +459,14 @@ def test_cluster_rank_is_read_against_the_longest_ranking() -> None:
     assert f.loc["Munich", "value_innovation_cluster"] == pytest.approx(1 - 19 / 80)
 
 
+def test_an_empty_cluster_layer_means_no_cluster_within_reach() -> None:
+    layers = _layers()
+    layers["innovation_clusters"] = layers["innovation_clusters"].iloc[:0]
+    s = C.score_candidates(_candidates(), access=_access(), layers=layers)
+    assert (s.frame["value_innovation_cluster"] == 0).all()
+    assert any(n.startswith("industry_fit:") for n in s.missing.notes)
+
+
 def test_kogut_singh_by_hand() -> None:
     wide = C.latest_indicators(_layers()["indicators"])
     ks = C.kogut_singh(wide, "CHN")
@@ -758,3 +766,5 @@ def test_scores_on_the_real_layers() -> None:
     ks = f.groupby("iso3")["value_cultural_distance"].first()
     assert ks["SGP"] < ks["USA"]
     assert dict(s.missing.dropped)["rail_time"] == "the accessibility table is not available"
+    if not layers["innovation_clusters"]["fields"].fillna("").astype(str).str.strip().any():
+        assert any(n.startswith("industry_fit:") for n in s.missing.notes)

@@ -36,10 +36,21 @@ class MissingEntry:
 
 @dataclass(frozen=True)
 class MissingReport:
-    """Every imputation, exclusion and dropped criterion of one scoring run."""
+    """Every imputation, exclusion and dropped criterion of one scoring run.
+
+    Attributes
+    ----------
+    entries
+        One :class:`MissingEntry` per criterion and policy that settled values.
+    dropped
+        ``(criterion, reason)`` for criteria that could not be computed at all.
+    notes
+        Data gaps that change how a criterion is computed without dropping it.
+    """
 
     entries: tuple[MissingEntry, ...]
     dropped: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def n_imputed(self) -> int:
@@ -68,6 +79,7 @@ class MissingReport:
             for e in self.entries
         ]
         lines += [f"{c}: left out ({why})" for c, why in self.dropped]
+        lines += list(self.notes)
         return "\n".join(lines) if lines else "no missing values"
 
 

@@ -257,7 +257,7 @@ def score_candidates(
     gw = pd.Series({g: 0.0 for g in GROUPS})
     for c in used:
         gw[c.group] = gw.get(c.group, 0.0) + weights[c.id]
-    missing = MissingReport(tuple(entries), dropped)
+    missing = MissingReport(tuple(entries), dropped, raw.notes)
     scores = Scores(
         frame=frame,
         fit=fit_out,

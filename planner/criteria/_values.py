@@ -65,6 +65,8 @@ class RawValues:
     bri_member
         Candidate's country has a Belt and Road cooperation document, not withdrawn
         (``None`` when the belt_and_road layer is missing).
+    notes
+        Data gaps that change how a criterion is computed.
     """
 
     values: dict[str, pd.Series]
@@ -75,6 +77,7 @@ class RawValues:
     st_leading: pd.Series
     region: pd.Series
     bri_member: pd.Series | None
+    notes: tuple[str, ...] = ()
 
 
 def optional_layer(layers: Mapping[str, Any] | None, name: str) -> Any | None:
@@ -286,6 +289,7 @@ def compute_values(
 
     fit = pd.DataFrame(index=idx)
     weights: dict[str, float] = {}
+    notes: list[str] = []
     table = optional_layer(layers, "industries")
     if table is None:
         if industries:
@@ -300,6 +304,11 @@ def compute_values(
         fit, weights = _industry_fit(
             table, industries, wide, iso3, near, strength, clusters, settings
         )
+        if clusters is None or not bool((clusters["fields_lc"] != "").any()):
+            notes.append(
+                "industry_fit: the innovation_clusters layer lists no technology fields, so "
+                "industry fit rests on the indicators alone"
+            )
         if "industry_fit" in wanted:
             if fit.shape[1] == 0:
                 dropped["industry_fit"] = "no industry has a weight > 0"
@@ -335,7 +344,9 @@ def compute_values(
             dropped[cid] = why
             del values[cid]
             unreachable.pop(cid, None)
-    return RawValues(values, unreachable, fit, weights, dropped, st_leading, region, bri_member)
+    return RawValues(
+        values, unreachable, fit, weights, dropped, st_leading, region, bri_member, tuple(notes)
+    )
 
 
 def _align_access(access: pd.DataFrame | None, candidates: pd.DataFrame) -> pd.DataFrame | None:
@@ -400,11 +411,10 @@ def _latest_clusters(clusters: pd.DataFrame | None, ranked_n: int) -> pd.DataFra
     c = clusters.copy()
     if "edition" in c.columns and c["edition"].notna().any():
         c = c[c["edition"] == c["edition"].max()]
-    c = c.dropna(subset=["rank", "lon", "lat"])
-    if c.empty:
-        return c
+    c = pd.DataFrame(c.dropna(subset=["rank", "lon", "lat"]))
     rank = c["rank"].astype(float)
-    c["strength"] = 1.0 - (rank - 1.0) / max(float(rank.max()), float(ranked_n))
+    top = float(rank.max()) if len(rank) else 1.0
+    c["strength"] = 1.0 - (rank - 1.0) / max(top, float(ranked_n))
     fields = c["fields"] if "fields" in c.columns else pd.Series("", index=c.index)
     c["fields_lc"] = fields.fillna("").astype(str).str.lower()
     return c.reset_index(drop=True)
