@@ -1,0 +1,241 @@
+"""Tests of planner.accessibility: the accessibility frame, air distances against pyproj,
+unreachable modes, proximity columns and route legs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner import accessibility as acc
+from planner import network as nw
+from planner._errors import LayerError
+
+# GeoNames coordinates (geonameid, name, ISO3, lon, lat)
+CITIES = pd.DataFrame(
+    [
+        (3117735, "Madrid", "ESP", -3.70256, 40.4165),
+        (2911298, "Hamburg", "DEU", 9.99302, 53.55073),
+        (1651944, "Vientiane", "LAO", 102.6, 17.96667),
+        (292223, "Dubai", "ARE", 55.30472, 25.25817),
+        (184745, "Nairobi", "KEN", 36.81667, -1.28333),
+        (1850147, "Tokyo", "JPN", 139.69171, 35.6895),
+        (1526384, "Almaty", "KAZ", 76.92861, 43.25667),
+    ],
+    columns=["city_id", "name", "iso3", "lon", "lat"],
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    name: str
+    role: str
+    lon: float
+    lat: float
+
+
+ORIGINS = (
+    Origin("Yiwu", "rail", 120.07676, 29.31506),
+    Origin("Ningbo-Zhoushan", "port", 121.559404, 29.871877),
+    Origin("Hangzhou Xiaoshan International Airport", "airport", 120.434, 30.2295),
+    Origin("Hangzhou", "city", 120.16142, 30.29365),
+)
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.getbasetemp() / "planner-cache"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PLANNER_CACHE_DIR", str(path))
+        yield path
+
+
+@pytest.fixture(scope="session")
+def layers(cache_dir: Path):
+    from planner.layers import LayerSet
+
+    return LayerSet()
+
+
+@pytest.fixture(scope="session")
+def frame(layers) -> pd.DataFrame:
+    out = acc.accessibility_from_layers(CITIES, layers, origins=ORIGINS, province="Zhejiang")
+    return out.set_index(CITIES["name"].to_numpy())
+
+
+def test_columns_follow_the_contract(frame: pd.DataFrame) -> None:
+    assert list(frame.columns) == ["city_id", *acc.ACCESSIBILITY_COLUMNS]
+    assert frame["city_id"].tolist() == CITIES["city_id"].tolist()
+    assert frame["coop_zone_home"].dtype == bool
+
+
+def test_unreachable_is_nan_with_a_reason_never_zero(frame: pd.DataFrame) -> None:
+    for mode in ("rail", "sea", "air"):
+        t, d, why = frame[f"{mode}_time_h"], frame[f"{mode}_dist_km"], frame[f"{mode}_reason"]
+        assert (t.dropna() > 0).all() and (d.dropna() > 0).all()
+        assert (t.isna() == d.isna()).all()
+        assert (t.isna() == (why != "")).all()
+    # no railway joins China to Kenya or Japan; Almaty is far from the sea
+    assert np.isnan(frame.loc["Nairobi", "rail_time_h"])
+    assert "not connected" in frame.loc["Nairobi", "rail_reason"]
+    assert np.isnan(frame.loc["Tokyo", "rail_time_h"])
+    assert np.isnan(frame.loc["Almaty", "sea_time_h"])
+    assert frame.loc["Almaty", "sea_reason"]
+
+
+def test_published_distances(frame: pd.DataFrame) -> None:
+    assert 12_000 <= frame.loc["Madrid", "rail_dist_km"] <= 14_000
+    assert 19_000 <= frame.loc["Hamburg", "sea_dist_km"] <= 21_500
+    assert np.isfinite(frame.loc["Vientiane", "rail_time_h"])
+
+
+def test_air_distance_matches_pyproj_geodesic(frame: pd.DataFrame) -> None:
+    from pyproj import Geod
+
+    airport = ORIGINS[2]
+    lon, lat = CITIES.set_index("name").loc["Dubai", ["lon", "lat"]]
+    _, _, metres = Geod(ellps="WGS84").inv(airport.lon, airport.lat, lon, lat)
+    assert frame.loc["Dubai", "air_dist_km"] == pytest.approx(metres / 1000, rel=0.02)
+
+
+def test_air_time_model(frame: pd.DataFrame) -> None:
+    p = nw.NetworkParams()
+    dubai = frame.loc["Dubai"]  # a hub (DXB) is next door: no connection
+    assert dubai["dist_hub_airport_km"] < p.air_hub_radius_km
+    assert dubai["air_time_h"] == pytest.approx(
+        p.air_overhead_h + dubai["air_dist_km"] / p.air_speed_kph
+    )
+    nairobi = frame.loc["Nairobi"]  # no top hub within 300 km: a connection
+    assert nairobi["dist_hub_airport_km"] > p.air_hub_radius_km
+    assert nairobi["air_time_h"] == pytest.approx(
+        p.air_overhead_h + nairobi["air_dist_km"] / p.air_speed_kph + p.air_connection_h
+    )
+
+
+def test_best_freight_mode(frame: pd.DataFrame) -> None:
+    for _, row in frame.iterrows():
+        times = {m: row[f"{m}_time_h"] for m in ("rail", "sea") if np.isfinite(row[f"{m}_time_h"])}
+        if not times:
+            assert row["best_freight_mode"] == "" and np.isnan(row["best_freight_time_h"])
+            continue
+        best = min(times, key=times.get)
+        assert row["best_freight_time_h"] == times[best]
+        assert row["best_freight_mode"] == best
+    assert frame.loc["Almaty", "best_freight_mode"] == "rail"
+    assert frame.loc["Tokyo", "best_freight_mode"] == "sea"
+
+
+def test_proximity_columns(frame: pd.DataFrame, layers) -> None:
+    assert frame.loc["Madrid", "dist_rail_node_km"] < 20
+    assert frame.loc["Madrid", "nearest_rail_node"].startswith("Madrid")
+    assert frame.loc["Dubai", "nearest_hub_airport"].startswith("DXB")
+    assert frame.loc["Hamburg", "dist_port_km"] < 30
+    assert (frame["dist_corridor_km"] >= 0).all()
+    assert (frame["nearest_corridor"] != "").all()
+    zones = layers["cooperation_zones"]
+    assert set(frame["nearest_coop_zone"]) <= set(zones["name"])
+
+
+def test_cooperation_zone_of_the_home_province(layers) -> None:
+    zones = layers["cooperation_zones"]
+    home = zones[zones["sponsor_province"].str.contains("Zhejiang", na=False)].iloc[0]
+    other = zones[~zones["sponsor_province"].str.contains("Zhejiang", na=False)].iloc[0]
+    at = pd.DataFrame(
+        {
+            "city_id": [1, 2],
+            "name": ["at home zone", "at other zone"],
+            "lon": [home["lon"], other["lon"]],
+            "lat": [home["lat"], other["lat"]],
+        }
+    )
+    out = acc.accessibility_from_layers(at, layers, origins=ORIGINS, province="zhejiang")
+    assert out["coop_zone_home"].tolist() == [True, False]
+    assert out["dist_coop_zone_km"].tolist() == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert out.loc[0, "dist_home_coop_zone_km"] == pytest.approx(0.0, abs=1e-6)
+    assert out.loc[1, "dist_home_coop_zone_km"] > 0
+    # a province that sponsors no zone: never home, no distance
+    none = acc.accessibility_from_layers(at, layers, origins=ORIGINS, province="Atlantis")
+    assert not none["coop_zone_home"].any()
+    assert none["dist_home_coop_zone_km"].isna().all()
+
+
+def test_missing_origin_roles_give_reasons(layers) -> None:
+    only_rail = [ORIGINS[0]]
+    out = acc.accessibility_from_layers(
+        CITIES.head(2), layers, origins=only_rail, province="Zhejiang"
+    )
+    assert out["sea_time_h"].isna().all() and out["air_time_h"].isna().all()
+    assert (out["sea_reason"] == "the scenario has no origin with role 'port'").all()
+    assert (out["air_reason"] == "the scenario has no origin with role 'airport'").all()
+    assert out["rail_time_h"].notna().all()
+
+
+def test_nearest_km_matches_pyproj() -> None:
+    from pyproj import Geod
+
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(-180, 180, 200), rng.uniform(-70, 70, 200)
+    to_lon, to_lat = rng.uniform(-180, 180, 50), rng.uniform(-70, 70, 50)
+    km, idx = acc.nearest_km(lon, lat, to_lon, to_lat)
+    _, _, metres = Geod(ellps="WGS84").inv(lon, lat, to_lon[idx], to_lat[idx])
+    np.testing.assert_allclose(km, metres / 1000, rtol=0.006)
+    # the nearest is the nearest: brute force over all pairs
+    every = nw.great_circle_km(lon[:, None], lat[:, None], to_lon[None, :], to_lat[None, :])
+    np.testing.assert_allclose(km, every.min(axis=1), rtol=1e-9)
+    empty_km, empty_idx = acc.nearest_km(lon, lat, [], [])
+    assert np.isnan(empty_km).all() and (empty_idx == -1).all()
+
+
+def test_route_legs_add_up_to_the_frame(frame: pd.DataFrame, layers) -> None:
+    legs = acc.route_legs(CITIES, layers, to=["madrid", "Nairobi"], origins=ORIGINS)
+    assert list(legs.columns) == ["city", "route", "leg", "mode", "from", "to", "dist_km", "time_h"]
+    rail = legs[(legs["city"] == "Madrid") & (legs["route"] == "rail")]
+    assert rail["time_h"].sum() == pytest.approx(frame.loc["Madrid", "rail_time_h"])
+    assert rail["dist_km"].sum() == pytest.approx(frame.loc["Madrid", "rail_dist_km"])
+    assert rail["from"].iloc[0] == "Yiwu" and rail["to"].iloc[-1] == "Madrid"
+    assert (rail["mode"] == "gauge change").sum() == 3
+    sea = legs[(legs["city"] == "Madrid") & (legs["route"] == "sea")]
+    assert sea["time_h"].sum() == pytest.approx(frame.loc["Madrid", "sea_time_h"])
+    assert (sea["mode"] == "port").sum() == 2
+    air = legs[(legs["city"] == "Nairobi") & (legs["route"] == "air")]
+    assert air["time_h"].sum() == pytest.approx(frame.loc["Nairobi", "air_time_h"])
+    blocked = legs[(legs["city"] == "Nairobi") & (legs["route"] == "rail")]
+    assert blocked["mode"].tolist() == ["unreachable"]
+    assert blocked["to"].iloc[0] == frame.loc["Nairobi", "rail_reason"]
+
+    text = acc.format_legs(legs)
+    assert "Madrid by rail: 12," in text and "Nairobi by rail: unreachable" in text
+    assert acc.format_legs(legs, fmt="csv").startswith("city,route,leg,mode")
+
+
+def test_route_legs_unknown_city(layers) -> None:
+    with pytest.raises(LayerError, match="'Atlantis' is not one of the candidate cities"):
+        acc.route_legs(CITIES, layers, to=["Atlantis"], origins=ORIGINS)
+
+
+def test_format_accessibility(frame: pd.DataFrame) -> None:
+    plain = frame.reset_index(drop=True)
+    table = acc.format_accessibility(plain, candidates=CITIES)
+    assert "Madrid" in table and "rail_time_h" in table
+    assert acc.format_accessibility(plain, fmt="csv").startswith("city_id,rail_time_h")
+    geo = json.loads(acc.format_accessibility(plain, fmt="geojson", candidates=CITIES))
+    assert len(geo["features"]) == len(CITIES)
+    madrid = next(f for f in geo["features"] if f["properties"]["name"] == "Madrid")
+    assert madrid["geometry"]["coordinates"] == pytest.approx([-3.70256, 40.4165])
+    nairobi = next(f for f in geo["features"] if f["properties"]["name"] == "Nairobi")
+    assert nairobi["properties"]["rail_time_h"] is None
+    with pytest.raises(ValueError, match="needs the candidates"):
+        acc.format_accessibility(plain, fmt="geojson")
+
+
+def test_logs_one_summary_line(layers, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="planner.accessibility"):
+        acc.accessibility_from_layers(CITIES, layers, origins=ORIGINS, province="Zhejiang")
+    lines = [r.getMessage() for r in caplog.records if r.name == "planner.accessibility"]
+    assert len(lines) == 1
+    assert lines[0].startswith("measured the accessibility of 7 candidate cities")
