@@ -357,9 +357,17 @@ def test_innovation_clusters_are_one_named_edition_with_unique_ranks() -> None:
     assert clusters["edition"].nunique() == 1
     assert not clusters["rank"].duplicated().any()
     assert clusters["rank"].between(1, 100).all()
+    assert len(clusters) >= 35
     ranked = clusters.set_index("rank")
+    # WIPO GII 2023, Appendix Table 3, typed by hand from the report
     assert ranked.loc[1, "city"] == "Tokyo"
+    assert ranked.loc[1, "pct_applications"] == 127418
+    assert ranked.loc[1, "scientific_publications"] == 115020
     assert ranked.loc[2, "cluster"].startswith("Shenzhen")
+    assert ranked.loc[14, "city"] == "Hangzhou"
+    assert ranked.loc[20, "iso3"] == "GBR"
+    # cluster size falls with rank (WIPO ranks by the summed shares of PCT and publications)
+    assert ranked.loc[1, "pct_applications"] > ranked.loc[35, "pct_applications"]
 
 
 def test_industries_name_existing_indicators() -> None:

@@ -126,11 +126,11 @@ def compile_innovation_clusters() -> pd.DataFrame:
     authored = pd.read_csv(HERE / "innovation_clusters_authored.csv", dtype=str)
     _check_iso3(authored, "iso3", "innovation_clusters_authored.csv")
     frame = _with_coordinates(authored)
-    frame["rank"] = frame["rank"].astype(int)
-    frame["edition"] = frame["edition"].astype(int)
+    for column in ("rank", "edition", "pct_applications", "scientific_publications"):
+        frame[column] = frame[column].astype(int)
     columns = [
         "cluster_id", "cluster", "iso3", "city", "rank", "edition", "lon", "lat", "fields",
-        "source",
+        "pct_applications", "scientific_publications", "source",
     ]  # fmt: skip
     return frame[columns].sort_values("rank").reset_index(drop=True)
 
