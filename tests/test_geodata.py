@@ -55,8 +55,13 @@ def test_every_curated_layer_is_registered_and_validates() -> None:
 
 def test_every_curated_file_has_a_sources_row() -> None:
     text = geodata_path("SOURCES.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| `")}
     for spec in CURATED_SPECS:
-        assert f"`{Path(spec.default).name}`" in text, spec.default
+        assert f"`{Path(spec.default).name}`" in rows, spec.default
+    files = [p for p in geodata_path("SOURCES.md").parent.iterdir() if p.is_file()]
+    for path in files:
+        if path.name != "SOURCES.md":
+            assert f"`{path.name}`" in rows, path.name
 
 
 def test_point_columns_match_geometry() -> None:
