@@ -132,6 +132,92 @@ def run(scenario: str | None, overrides: dict[str, Path]) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# stages
+
+
+@main.command()
+@scenario_argument
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="CITY",
+    help="Show the legs of the rail, sea and air routes to this city. Repeatable.",
+)
+@format_option("table", "csv", "geojson")
+@layer_option
+def access(scenario: str | None, to: tuple[str, ...], fmt: str, overrides: dict[str, Path]) -> None:
+    """Travel times and distances from the home province to every candidate city.
+
+    Rail freight from the rail hub, sea freight from the port, air travel from the
+    airport, and the distance to the nearest corridor, rail-line node city,
+    cooperation zone, hub airport and port. With --to, the legs of each route.
+
+    Example: planner access --to Madrid --to Budapest
+    """
+    from planner import accessibility
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    sc = read_scenario(scenario)
+    if to:
+        if fmt == "geojson":
+            raise click.UsageError("--to prints route legs as a table or CSV, not GeoJSON.")
+        prepared = prepare(sc, overrides=overrides, until="layers")
+        legs = accessibility.route_legs(
+            prepared.candidates, prepared.layers, to=to, origins=sc.origins, params=sc.network
+        )
+        text = accessibility.format_legs(legs, fmt=fmt)
+    else:
+        prepared = prepare(sc, overrides=overrides, until="accessibility")
+        text = accessibility.format_accessibility(
+            prepared.access, fmt=fmt, candidates=prepared.candidates
+        )
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@format_option("table", "markdown", "csv")
+def criteria(fmt: str) -> None:
+    """The criteria catalogue: group, measure, direction, normalisation, weight, source.
+
+    Example: planner criteria --format markdown
+    """
+    from planner.criteria import format_catalogue
+
+    text = format_catalogue(fmt=fmt)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@scenario_argument
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Candidates to show, best first (0: all).",
+)
+@format_option("table", "csv", "geojson")
+@layer_option
+def score(scenario: str | None, top: int, fmt: str, overrides: dict[str, Path]) -> None:
+    """Score and rank the candidate cities on every criterion.
+
+    Shows rank, city, country, score, and the three criteria that lift each city most
+    and hold it back most, with the counts of the filters and missing values.
+
+    Example: planner score --top 10
+    """
+    from planner.criteria import format_scores
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    prepared = prepare(read_scenario(scenario), overrides=overrides, until="criteria")
+    text = format_scores(prepared.scores, top=top or None, fmt=fmt)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+# ---------------------------------------------------------------------------------------
 # layers
 
 

@@ -61,6 +61,68 @@ def layer_set(scenario: Scenario, overrides: Mapping[str, Path] | None = None) -
     return LayerSet(merged)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The inputs of the optimiser: layers, candidates, accessibility and scores.
+
+    Later stages (optimisation, sensitivity, outputs) start from here; the fields are
+    filled up to the stage asked for and ``None`` after it.
+    """
+
+    scenario: Scenario
+    layers: LayerSet
+    candidates: Any
+    access: Any = None
+    scores: Any = None
+    timings_s: Mapping[str, float] = field(default_factory=dict)
+
+
+def prepare(
+    scenario: Scenario,
+    *,
+    overrides: Mapping[str, Path] | None = None,
+    until: str = "criteria",
+    progress: Progress | None = None,
+) -> Prepared:
+    """Run the stages up to ``until`` (``"layers"``, ``"accessibility"``, ``"criteria"``).
+
+    Parameters
+    ----------
+    overrides
+        Layer name -> user file, on top of the scenario's ``[layers]``.
+    progress
+        Called with a short message as each step starts.
+    """
+    from planner import accessibility, criteria
+
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    layers = layer_set(scenario, overrides)
+    start = time.perf_counter()
+    say("loading layers and selecting candidate cities")
+    candidates = read_candidates(layers, scenario.candidates)
+    timings["layers"] = time.perf_counter() - start
+    if until == "layers":
+        return Prepared(scenario, layers, candidates, timings_s=timings)
+    start = time.perf_counter()
+    say("building the multimodal network and measuring accessibility")
+    access = accessibility.accessibility_from_layers(
+        candidates,
+        layers,
+        origins=scenario.origins,
+        province=scenario.province,
+        params=scenario.network,
+    )
+    timings["accessibility"] = time.perf_counter() - start
+    if until == "accessibility":
+        return Prepared(scenario, layers, candidates, access, timings_s=timings)
+    start = time.perf_counter()
+    say("scoring candidate cities")
+    scores = criteria.score_scenario(scenario, candidates, access=access, layers=layers)
+    timings["criteria"] = time.perf_counter() - start
+    return Prepared(scenario, layers, candidates, access, scores, timings_s=timings)
+
+
 def run(
     scenario: Scenario,
     *,
@@ -76,30 +138,21 @@ def run(
     progress
         Called with a short message as each step starts.
     """
-    say = progress or (lambda _msg: None)
-    timings: dict[str, float] = {}
-    layers = layer_set(scenario, overrides)
-    rows: dict[str, Any] = {}
-    start = time.perf_counter()
-    for name in _RUN_LAYERS:
-        say(f"loading layer {name}")
-        rows[name] = len(layers[name])
-    say("selecting candidate cities")
-    candidates = read_candidates(layers, scenario.candidates)
-    timings["layers"] = time.perf_counter() - start
-    done = ("layers",)
+    prepared = prepare(scenario, overrides=overrides, progress=progress)
+    rows = {name: len(prepared.layers[name]) for name in _RUN_LAYERS}
+    done = ("layers", "network", "accessibility", "criteria")
     to_come = tuple(s for s in ALL_STAGES if s not in done)
     log.info(
-        "run %s: %s candidate cities; stages to come: %s",
+        "run %s: %s candidate cities scored; stages to come: %s",
         scenario.name,
-        f"{len(candidates):,}",
+        f"{len(prepared.scores.frame):,}",
         ", ".join(to_come),
     )
     return RunResult(
         scenario=scenario,
         layer_rows=rows,
-        candidates=len(candidates),
-        timings_s=timings,
+        candidates=len(prepared.candidates),
+        timings_s=prepared.timings_s,
         stages_done=done,
         stages_to_come=to_come,
     )
