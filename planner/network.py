@@ -408,6 +408,9 @@ class Network:
         cache = self.__dict__.setdefault("_access_trees", {})
         if mode not in cache:
             ids = np.flatnonzero(self.nodes["kind"].isin(_MODE_ACCESS[mode]).to_numpy())
+            if mode == "sea":  # only ports linked to the sea lanes (not inland river ports)
+                linked = self.edges.loc[self.edges["mode"] == "port", ["u", "v"]].to_numpy()
+                ids = np.intersect1d(ids, linked.ravel())
             xyz = _unit_xyz(self.nodes["lon"].to_numpy()[ids], self.nodes["lat"].to_numpy()[ids])
             cache[mode] = (cKDTree(xyz), ids)
         return cache[mode]

@@ -26,6 +26,7 @@ CITIES = pd.DataFrame(
         (184745, "Nairobi", "KEN", 36.81667, -1.28333),
         (1850147, "Tokyo", "JPN", 139.69171, 35.6895),
         (1526384, "Almaty", "KAZ", 76.92861, 43.25667),
+        (3054643, "Budapest", "HUN", 19.04045, 47.49835),
     ],
     columns=["city_id", "name", "iso3", "lon", "lat"],
 )
@@ -92,6 +93,9 @@ def test_published_distances(frame: pd.DataFrame) -> None:
     assert 12_000 <= frame.loc["Madrid", "rail_dist_km"] <= 14_000
     assert 19_000 <= frame.loc["Hamburg", "sea_dist_km"] <= 21_500
     assert np.isfinite(frame.loc["Vientiane", "rail_time_h"])
+    # the Danube ports nearest Budapest are not on the sea lanes: a sea port serves it
+    assert np.isfinite(frame.loc["Budapest", "sea_time_h"])
+    assert frame.loc["Budapest", "sea_dist_km"] > 15_000
 
 
 def test_air_distance_matches_pyproj_geodesic(frame: pd.DataFrame) -> None:
@@ -238,4 +242,4 @@ def test_logs_one_summary_line(layers, caplog: pytest.LogCaptureFixture) -> None
         acc.accessibility_from_layers(CITIES, layers, origins=ORIGINS, province="Zhejiang")
     lines = [r.getMessage() for r in caplog.records if r.name == "planner.accessibility"]
     assert len(lines) == 1
-    assert lines[0].startswith("measured the accessibility of 7 candidate cities")
+    assert lines[0].startswith("measured the accessibility of 8 candidate cities")
