@@ -169,9 +169,9 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         ),
         key=("corridor_id",),
         source="NDRC, MFA and MOFCOM, Vision and Actions on the Belt and Road (2015); node "
-        "cities from GeoNames",
+        "cities from GeoNames; sea lanes from searoute (Eurostat MARNET)",
         year="2015",
-        licence="facts from a public government document; GeoNames CC BY 4.0",
+        licence="facts from a public government document; GeoNames CC BY 4.0; searoute Apache-2.0",
         default="geodata/corridors.geojson",
         loader=_loader("corridors.geojson", _read_lines),
     ),

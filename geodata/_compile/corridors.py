@@ -6,14 +6,18 @@ them). The corridors, their end points and the countries they cross are those of
 "Vision and Actions on Jointly Building Silk Road Economic Belt and 21st-Century Maritime
 Silk Road" (NDRC, Ministry of Foreign Affairs and Ministry of Commerce of the PRC, March 2015)
 and of the Belt and Road Portal's corridor pages; the intermediate node cities are the
-project's choice of major cities on each corridor. The line joins the nodes in order
-(schematic, not a surveyed route). Run from the repository root::
+project's choice of major cities on each corridor. A land corridor's line joins its nodes
+in order with straight segments (schematic, not a surveyed route); the Maritime Silk Road's
+segments between consecutive ports follow the sea lanes of searoute (Eurostat MARNET), with
+the port cities appended as end points, simplified to about 1 km. Run from the repository
+root::
 
     python geodata/_compile/corridors.py
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -24,6 +28,8 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import GEODATA, city_lonlat
+
+SIMPLIFY_DEG = 0.01  # about 1.1 km north-south
 
 VISION = (
     "NDRC, MFA and MOFCOM of the PRC, Vision and Actions on Jointly Building Silk Road "
@@ -152,6 +158,21 @@ CORRIDORS: list[dict] = [
 ]
 
 
+def _sea_line(points: list[tuple[float, float]]) -> shapely.LineString:
+    """Consecutive ports joined over searoute's maritime network."""
+    import searoute
+
+    coords: list[tuple[float, float]] = []
+    for a, b in itertools.pairwise(points):
+        route = searoute.searoute(list(a), list(b), units="km", append_orig_dest=True)
+        part = shapely.LineString(route["geometry"]["coordinates"])
+        part = shapely.simplify(part, SIMPLIFY_DEG, preserve_topology=False)
+        part_coords = [tuple(c) for c in shapely.get_coordinates(part)]
+        part_coords[0], part_coords[-1] = a, b
+        coords.extend(part_coords if not coords else part_coords[1:])
+    return shapely.LineString(coords)
+
+
 def compile_corridors() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     rows, nodes = [], []
     for spec in CORRIDORS:
@@ -163,6 +184,7 @@ def compile_corridors() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
                 {"corridor_id": spec["corridor_id"], "seq": seq, "city": city, "iso3": iso3}
                 | {"lon": lon, "lat": lat}
             )
+        geometry = _sea_line(points) if spec["kind"] == "maritime" else shapely.LineString(points)
         rows.append(
             {
                 "corridor_id": spec["corridor_id"],
@@ -170,7 +192,7 @@ def compile_corridors() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
                 "kind": spec["kind"],
                 "nodes": "; ".join(f"{city} ({iso3})" for city, iso3 in spec["nodes"]),
                 "source": VISION,
-                "geometry": shapely.LineString(points),
+                "geometry": geometry,
             }
         )
     lines = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
