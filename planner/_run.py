@@ -1,0 +1,245 @@
+"""The finished run as the outputs see it: one neutral, read-only structure.
+
+The pipeline builds a :class:`RunView` from the stages' results; :mod:`planner.maps` and
+:mod:`planner.briefs` read only this, so neither imports an optimiser, a solver or the
+criteria stage. Every frame is a plain pandas/geopandas frame with the columns listed
+below; optional columns may be absent and outputs then say the fact is unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import geopandas as gpd
+import pandas as pd
+
+# Statuses a solver may report; anything else is shown as given.
+STATUS_TEXT: dict[str, str] = {
+    "optimal": "optimal (proved by the solver)",
+    "feasible": "feasible, not proved optimal",
+    "time_limit": "stopped at the time limit with a feasible plan, not proved optimal",
+    "time_limit_feasible": "stopped at the time limit with a feasible plan, not proved optimal",
+    "time_limit_no_solution": "stopped at the time limit before finding any plan",
+    "infeasible": "infeasible: no plan meets every constraint",
+    "unbounded": "unbounded: the model is missing a limit",
+    "not_solved": "not solved",
+    "error": "the solver failed",
+}
+
+
+class OriginLike(Protocol):
+    """A home-province node: ``name``, ``role`` ("rail", "port", "airport", "city"), lon/lat."""
+
+    name: str
+    role: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class RunView:
+    """Everything the map and the brief show about one finished run.
+
+    Parameters
+    ----------
+    scenario_name
+        The scenario's name (used in titles and file names).
+    province
+        Home province, e.g. ``"Zhejiang"``; cooperation zones whose ``sponsor_province``
+        equals it are the province's own.
+    title
+        Human title of the run, e.g. ``"Zhejiang overseas innovation centres"``.
+    origins
+        Home-province nodes, objects with ``name``, ``role``, ``lon``, ``lat`` (degrees).
+    status
+        Solver status text: ``"optimal"``, ``"feasible"``, ``"infeasible"``,
+        ``"time_limit_no_solution"``, ... (see :data:`STATUS_TEXT`).
+    objective, bound, gap
+        Objective value, best bound and relative gap (0.01 = 1 %); NaN when unknown.
+    backend
+        Solver backend, e.g. ``"pulp-cbc"``.
+    solve_time_s
+        Wall-clock seconds the solver took.
+    centres
+        One row per chosen centre (EPSG:4326 points): ``city_id``, ``name``, ``iso3``,
+        ``country``, ``rank`` (1 = best), ``score_total`` in [0, 1], ``industries`` (list of
+        industry names the centre serves), ``rail_time_h``, ``sea_time_h``, ``air_time_h``,
+        ``best_freight_mode``, ``dist_rail_node_km``, ``nearest_rail_node``,
+        ``dist_coop_zone_km``, ``nearest_coop_zone``, ``score_<criterion>`` in [0, 1] and
+        ``contrib_<criterion>`` (weight x score). Optional: ``political_stability`` (WGI
+        estimate, -2.5 to 2.5), ``cultural_distance`` (index, 0 = like China),
+        ``st_leading`` (bool: a leading science and technology country), ``coop_zone_home``
+        (bool), ``bri_signed`` (bool), ``st_agreement`` (bool or missing),
+        ``missing_criteria`` (list of criteria whose value was imputed for the city).
+    candidates
+        Every scored candidate city (points): ``city_id``, ``name``, ``iso3``, ``country``,
+        ``rank``, ``score_total`` and the same score columns.
+    criteria
+        The criteria used: ``id``, ``group``, ``description``, ``unit``, ``direction``,
+        ``weight``, ``source``; optional ``name`` (short label).
+    industries
+        ``industry_id``, ``name``, ``weight``, ``centres`` (list of centre names serving it).
+    constraints
+        ``name``, ``value``, ``limit``, ``slack``, ``binds`` (bool).
+    robustness
+        Optional: ``city_id``, ``chosen_share`` in [0, 1] (share of sensitivity runs that
+        chose the city), ``rank_low``, ``rank_high``; ``None`` when no sensitivity run.
+    layers
+        Context layers by name: ``corridors``, ``rail_lines``, ``cooperation_zones``,
+        ``ports``, ``countries``; any may be absent.
+    sources
+        ``layer``, ``source``, ``year``, ``licence``.
+    warnings
+        Plain-language notes about the data (missing values, filtered candidates, ...).
+    timings_s
+        Seconds spent in each stage.
+    robustness_runs
+        Number of sensitivity runs behind ``robustness`` (0 when none).
+    """
+
+    scenario_name: str
+    province: str
+    title: str
+    origins: Sequence[OriginLike]
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    backend: str
+    solve_time_s: float
+    centres: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    criteria: pd.DataFrame
+    industries: pd.DataFrame
+    constraints: pd.DataFrame
+    robustness: pd.DataFrame | None = None
+    layers: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: Sequence[str] = ()
+    timings_s: Mapping[str, float] = field(default_factory=dict)
+    robustness_runs: int = 0
+
+    @property
+    def proved_optimal(self) -> bool:
+        """True only when the solver proved the plan optimal."""
+        return self.status == "optimal"
+
+    @property
+    def has_plan(self) -> bool:
+        """True when the run chose at least one centre."""
+        return len(self.centres) > 0
+
+    def status_text(self) -> str:
+        """The solver status in plain words, with the gap when the plan is not proved."""
+        text = STATUS_TEXT.get(self.status, self.status)
+        if self.status != "optimal" and self.has_plan and _finite(self.gap):
+            text += f"; gap to the best bound {self.gap:.2%}"
+        return text
+
+    def criterion_label(self, criterion_id: str) -> str:
+        """Short human label of a criterion (its ``name``, else its id with spaces)."""
+        crit = self.criteria
+        if "name" in crit.columns and "id" in crit.columns:
+            hit = crit.loc[crit["id"] == criterion_id, "name"]
+            if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0]:
+                return hit.iloc[0]
+        return criterion_id.replace("_", " ")
+
+    def contribution_columns(self) -> list[str]:
+        """The ``contrib_<criterion>`` columns of the centres frame."""
+        return [c for c in self.centres.columns if c.startswith("contrib_")]
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One criterion's part in a city's score.
+
+    Parameters
+    ----------
+    criterion
+        Criterion id.
+    label
+        Short human label.
+    contribution
+        Weight x score (points of the total score).
+    share
+        Share of the city's summed contributions, in [0, 1].
+    score
+        The city's score on the criterion, in [0, 1]; NaN when the column is absent.
+    weight
+        The criterion's weight; NaN when the catalogue lacks it.
+    """
+
+    criterion: str
+    label: str
+    contribution: float
+    share: float
+    score: float
+    weight: float
+
+
+def drivers(view: RunView, row: Mapping[str, object], *, n: int = 5) -> list[Driver]:
+    """The ``n`` criteria that contributed most to ``row``'s score, largest first."""
+    items = []
+    for col in view.contribution_columns():
+        value = row.get(col)
+        if isinstance(value, int | float) and math.isfinite(value) and value > 0:
+            items.append((col.removeprefix("contrib_"), float(value)))
+    total = sum(v for _, v in items)
+    items.sort(key=lambda kv: (-kv[1], kv[0]))
+    out = []
+    for cid, value in items[:n]:
+        out.append(
+            Driver(
+                cid,
+                view.criterion_label(cid),
+                value,
+                value / total if total > 0 else math.nan,
+                _float(row.get(f"score_{cid}")),
+                _weight(view, cid),
+            )
+        )
+    return out
+
+
+def weak_points(
+    view: RunView, row: Mapping[str, object], *, n: int = 3, below: float = 0.35
+) -> list[Driver]:
+    """Weighted criteria on which ``row`` scores below ``below``: what holds it back.
+
+    Ordered by the points lost, weight x (1 - score), largest first.
+    """
+    items = []
+    for cid in view.criteria.get("id", pd.Series(dtype=str)):
+        s = _float(row.get(f"score_{cid}"))
+        w = _weight(view, cid)
+        if math.isfinite(s) and math.isfinite(w) and w > 0 and s < below:
+            items.append((w * (1 - s), cid, s, w))
+    items.sort(key=lambda t: (-t[0], t[1]))
+    return [
+        Driver(cid, view.criterion_label(cid), math.nan, math.nan, s, w)
+        for _, cid, s, w in items[:n]
+    ]
+
+
+def _weight(view: RunView, cid: str) -> float:
+    crit = view.criteria
+    if "weight" not in crit.columns or "id" not in crit.columns:
+        return math.nan
+    hit = crit.loc[crit["id"] == cid, "weight"]
+    return _float(hit.iloc[0]) if len(hit) else math.nan
+
+
+def _float(value: object) -> float:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return x
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)

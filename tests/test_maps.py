@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from pathlib import Path
+
+import folium
+import pytest
+from _run_example import EVIL, example_run_view
+
+from planner.maps import render_map, save_map
+
+_LAYER = re.compile(r"planner\.layer\((\{.*?\}), (feature_group_\w+)\);")
+_GROUP = re.compile(r"var (feature_group_\w+) = L\.featureGroup")
+
+
+def _html(view, **options) -> str:
+    return render_map(view, **options).get_root().render()
+
+
+def _layers(text: str) -> dict[str, dict]:
+    """Layer control name -> the GeoJSON payload drawn into that group."""
+    names = dict(re.findall(r'"([^"]+)" : (feature_group_\w+)', text))
+    by_group = {g: n for n, g in names.items()}
+    out = {}
+    for payload, group in _LAYER.findall(text):
+        out[by_group[group]] = json.loads(payload)
+    return out
+
+
+@pytest.fixture(scope="module")
+def view():
+    return example_run_view()
+
+
+@pytest.fixture(scope="module")
+def page(view) -> str:
+    return _html(view)
+
+
+def test_render_map_returns_a_folium_map(view):
+    assert isinstance(render_map(view), folium.Map)
+
+
+def test_every_layer_is_a_toggleable_group(page):
+    layers = _layers(page)
+    assert set(layers) == {
+        "Countries",
+        "Belt and Road corridors",
+        "International rail lines",
+        "Zhejiang\\u0026#x27;s cooperation zones",
+        "Other cooperation zones",
+        "Ports",
+        "Candidate cities (top 56)",
+        "Links from Zhejiang",
+        "Recommended centres",
+    }
+    assert "L.control.layers" in page
+
+
+def test_one_centre_marker_per_chosen_centre(view, page):
+    centres = _layers(page)["Recommended centres"]
+    assert centres["kind"] == "centre"
+    assert len(centres["data"]["features"]) == len(view.centres)
+    ranks = sorted(f["properties"]["tip"].split(":")[0] for f in centres["data"]["features"])
+    assert ranks == ["Centre 1", "Centre 2", "Centre 3", "Centre 4"]
+
+
+def test_centre_popup_explains_the_choice(page):
+    feats = _layers(page)["Recommended centres"]["data"]["features"]
+    budapest = next(f["properties"]["popup"] for f in feats if "Budapest" in f["properties"]["tip"])
+    assert "Centre 1: Budapest, Hungary" in budapest
+    assert "New energy vehicles and Digital economy" in budapest
+    assert "rail freight time" in budapest  # the leading driver, as a bar
+    assert budapest.count('class="bar"') == 5
+    assert "14 days (336 h)" in budapest  # rail time for people
+    assert "chosen in 97% of sensitivity runs" in budapest
+
+
+def test_centre_with_missing_times_says_so(page):
+    feats = _layers(page)["Recommended centres"]["data"]["features"]
+    jakarta = next(f["properties"]["popup"] for f in feats if "Jakarta" in f["properties"]["tip"])
+    assert "Rail freight</td><td>not reachable" in jakarta
+    assert "Estimated (data missing): cultural distance" in jakarta
+
+
+def test_works_offline_no_external_script_style_or_image(page):
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=", page)
+    assert not re.search(r"url\((['\"]?)https?:", page)
+    for host in ("jsdelivr", "cdnjs", "unpkg", "bootstrapcdn", "code.jquery", "googleapis"):
+        assert host not in page
+    assert "sourceMappingURL" not in page
+    assert "L.tileLayer" not in page  # no tile server unless asked
+    assert "/* leaflet 1.9" in page  # Leaflet itself is inlined
+
+
+def test_data_strings_are_escaped(page):
+    assert EVIL not in page
+    assert "<script>alert" not in page
+    html_fields = [
+        f["properties"].get(key, "")
+        for layer in _layers(page).values()
+        for f in layer["data"]["features"]
+        for key in ("popup", "tip", "icon")
+    ]
+    assert not [h for h in html_fields if "<script" in h or "O'Brien" in h]
+    assert any(
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien" in h for h in html_fields
+    )
+    # search labels are plain text (set as DOM properties), JSON-escaped in the page
+    labels = [
+        f["properties"]["search"] for f in _layers(page)["Recommended centres"]["data"]["features"]
+    ]
+    assert f"{EVIL} (XXA), centre 4" in labels
+    # the escaped text travels as JSON with <, > and & escaped again
+    assert "\\u0026lt;script\\u0026gt;alert(\\u0026quot;x\\u0026quot;)" in page
+
+
+def test_top_n_limits_candidates_and_zero_clusters_all(view):
+    few = _layers(_html(view, top_n=10))
+    assert len(few["Candidate cities (top 10)"]["data"]["features"]) == 10
+    every = _html(view, top_n=0)
+    layers = _layers(every)
+    cand = layers["Candidate cities (all)"]
+    assert cand["cluster"] is True
+    assert len(cand["data"]["features"]) == len(view.candidates) - len(view.centres)
+    assert "markerClusterGroup" in every
+    assert "L.MarkerClusterGroup" in every  # the plugin itself is inlined
+
+
+def test_candidates_are_shaded_by_score(page):
+    feats = _layers(page)["Candidate cities (top 56)"]["data"]["features"]
+    colours = {f["properties"]["style"]["fillColor"] for f in feats}
+    assert len(colours) > 20
+
+
+def test_home_province_zones_set_apart(page):
+    layers = _layers(page)
+    home = layers["Zhejiang\\u0026#x27;s cooperation zones"]["data"]["features"]
+    other = layers["Other cooperation zones"]["data"]["features"]
+    assert [f["properties"]["tip"] for f in home] == ["China-Hungary Borsod Zone"]
+    assert len(other) == 2
+    assert (
+        home[0]["properties"]["style"]["fillColor"] != other[0]["properties"]["style"]["fillColor"]
+    )
+
+
+def test_routed_and_straight_rail_lines_differ(page):
+    feats = _layers(page)["International rail lines"]["data"]["features"]
+    dashes = [f["properties"]["style"]["dashArray"] for f in feats]
+    assert dashes[0] is None and dashes[1]
+    assert "drawn straight" in feats[1]["properties"]["tip"]
+
+
+def test_links_from_origins_to_every_centre(view, page):
+    feats = _layers(page)["Links from Zhejiang"]["data"]["features"]
+    lines = [f for f in feats if f["geometry"]["type"] == "LineString"]
+    assert len(lines) == len(view.centres)
+    budapest = next(f for f in lines if "Budapest" in f["properties"]["tip"])
+    assert budapest["properties"]["tip"].startswith("Yiwu")  # by rail, from the rail hub
+    start = budapest["geometry"]["coordinates"][0]
+    assert start == pytest.approx([120.08, 29.31], abs=1e-3)
+    jakarta = next(f for f in lines if "Jakarta" in f["properties"]["tip"])
+    assert jakarta["properties"]["tip"].startswith("Ningbo")
+
+
+def test_robustness_shading(view):
+    plain = _layers(_html(view))["Recommended centres"]["data"]["features"]
+    shaded = _layers(_html(view, robustness=True))["Recommended centres"]["data"]["features"]
+    assert len({f["properties"]["icon"] for f in plain}) == 4  # rank differs, colour not
+    assert len({re.search("#[0-9a-f]{6}", f["properties"]["icon"])[0] for f in plain}) == 1
+    assert len({re.search("#[0-9a-f]{6}", f["properties"]["icon"])[0] for f in shaded}) == 4
+
+
+def test_title_never_calls_a_feasible_plan_optimal(view):
+    text = _html(dataclasses.replace(view, status="feasible", gap=0.034))
+    assert "feasible, not proved optimal; gap to the best bound 3.40%" in text
+    assert "optimal (proved" not in text
+
+
+def test_legend_search_and_fullscreen_present(page):
+    assert "planner.controls(" in page
+    assert "\\u003cb\\u003eLegend" in page
+    assert "planner-search" in page and "requestFullscreen" in page
+
+
+def test_no_countries_layer_warns_and_still_renders(view, caplog):
+    layers = {k: v for k, v in view.layers.items() if k != "countries"}
+    with caplog.at_level(logging.WARNING, logger="planner.maps"):
+        text = _html(dataclasses.replace(view, layers=layers))
+    assert "no countries layer" in caplog.text
+    assert "Countries" not in _layers(text)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "10"])
+def test_bad_top_n_is_refused(view, bad):
+    with pytest.raises(ValueError, match="top_n must be a whole number"):
+        render_map(view, top_n=bad)
+
+
+def test_save_map_writes_the_page(view, tmp_path: Path):
+    path = save_map(view, tmp_path / "out" / "map.html")
+    assert path == tmp_path / "out" / "map.html"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<title>Zhejiang overseas innovation centres (test)</title>" in text
+    assert [p.name for p in path.parent.iterdir()] == ["map.html"]  # no temporary left
