@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ from planner._errors import LayerError
 from planner._paths import geodata_path
 from planner._schema import Column, LayerSpec
 
-__all__ = ["CURATED_SPECS"]
+__all__ = ["CURATED_SPECS", "INDICATOR_IDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ _LAT = Column("lat", "float", unit="degree", description="Latitude (WGS 84)", nu
 _SOURCE = Column("source", "str", description="Publisher of the facts in the row")
 
 
-def _path(name: str) -> Any:
+def _path(name: str) -> Path:
     path = geodata_path(name)
     if not path.exists():
         msg = (
