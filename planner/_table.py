@@ -43,7 +43,7 @@ def format_table(
         geometry = getattr(frame, "_geometry_column_name", None)
         columns = [c for c in frame.columns if c != geometry]
     header = [str(c) for c in columns]
-    idents = [str(c) == "id" or str(c).endswith("_id") for c in columns]
+    idents = [str(c) in ("id", "year") or str(c).endswith(("_id", "_year")) for c in columns]
     rows = []
     for values in frame[list(columns)].itertuples(index=False, name=None):
         cells = [
