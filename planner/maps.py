@@ -683,6 +683,9 @@ def render_map(
     """
     _check(view, top_n)
     m = _OfflineMap(location=[35.0, 60.0], zoom_start=3, tiles=None, control_scale=False)
+    # Without a tile layer Leaflet has no zoom range, which marker clustering needs.
+    m.options.update(minZoom=2, maxZoom=18)
+
     assets = [_assets.leaflet()]
     if top_n == 0:
         assets.append(_assets.markercluster())

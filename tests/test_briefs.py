@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -156,10 +157,8 @@ def test_save_brief_writes_every_file(view, tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f in files)
     pdf = (tmp_path / "brief.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
-    assert (
-        pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>") + pdf.count(b"/Type /Page/") >= 2
-        or len(pdf) > 50_000
-    )
+    pages = re.findall(rb"/Type\s*/Page\b", pdf)
+    assert len(pages) >= 2  # summary, map and centres do not fit on one page
 
 
 def test_save_brief_without_pdf(view, tmp_path: Path):

@@ -208,3 +208,8 @@ def test_save_map_writes_the_page(view, tmp_path: Path):
     assert text.startswith("<!DOCTYPE html>")
     assert "<title>Zhejiang overseas innovation centres (test)</title>" in text
     assert [p.name for p in path.parent.iterdir()] == ["map.html"]  # no temporary left
+
+
+def test_map_has_a_zoom_range_without_tiles(page):
+    # Leaflet.markercluster refuses a map without maxZoom; tiles would set it.
+    assert '"maxZoom": 18' in page

@@ -1,0 +1,176 @@
+"""The map and the brief in a real browser: headless Chromium, network off.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` packages and the ``selenium`` Python
+package; skipped with a message naming them when any is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+from _run_example import EVIL, example_run_view
+
+from planner.briefs import save_brief
+from planner.maps import save_map
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+_INSTALL = (
+    "install the browser and its driver with `apt-get install -y chromium chromium-driver` "
+    "and the Python driver with `pip install selenium`"
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver", reason=f"selenium missing: {_INSTALL}")
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip(f"Chromium or chromedriver missing: {_INSTALL}")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    yield driver
+    driver.quit()
+
+
+def _open(driver, path: Path) -> None:
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get_log("performance")
+    driver.get(path.as_uri())
+    for _ in range(50):
+        if driver.execute_script("return document.readyState") == "complete":
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+
+
+def _wait(driver, script: str, *, seconds: float = 5.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        time.sleep(0.1)
+    return driver.execute_script(script)
+
+
+def _requested_urls(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+@pytest.fixture(scope="module")
+def view():
+    return example_run_view()
+
+
+@pytest.fixture(scope="module")
+def map_page(view, tmp_path_factory) -> Path:
+    return save_map(view, tmp_path_factory.mktemp("run") / "map.html")
+
+
+def test_map_loads_offline_without_errors(browser, map_page):
+    _open(browser, map_page)
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert errors == []
+    assert browser.execute_script("return typeof L === 'object' && !!L.version")
+    assert browser.execute_script("return document.querySelectorAll('.leaflet-container').length")
+    outside = [u for u in _requested_urls(browser) if not u.startswith(("file:", "data:"))]
+    assert outside == []
+
+
+def test_one_marker_per_centre_and_a_popup_opens(browser, view, map_page):
+    _open(browser, map_page)
+    n = browser.execute_script("return document.querySelectorAll('.planner-centre').length")
+    assert n == len(view.centres)
+    browser.execute_script("document.querySelector('.planner-centre').click()")
+    text = _wait(
+        browser,
+        "var p = document.querySelector('.leaflet-popup-content'); return p && p.innerText",
+    )
+    assert text.startswith("Centre ")
+    assert "Why here" in text
+    assert browser.execute_script("return document.querySelectorAll('.pp .bar').length") >= 3
+
+
+def test_hostile_name_shows_as_text_and_runs_nothing(browser, map_page):
+    _open(browser, map_page)
+    browser.execute_script("window.__alerts = 0; window.alert = () => { window.__alerts++; };")
+    markers = browser.find_elements("css selector", ".planner-centre")
+    browser.execute_script("arguments[0].click()", markers[-1])
+    text = _wait(
+        browser,
+        "var p = document.querySelector('.leaflet-popup-content'); return p && p.innerText",
+    )
+    assert EVIL in text
+    assert browser.execute_script("return document.querySelectorAll('.pp script').length") == 0
+    assert browser.execute_script("return window.__alerts") == 0
+
+
+def test_city_search_opens_the_city(browser, map_page):
+    _open(browser, map_page)
+    box = browser.find_element("css selector", ".planner-search input")
+    box.click()
+    box.send_keys("Madrid\n")
+    text = _wait(
+        browser,
+        "var p = document.querySelector('.leaflet-popup-content'); return p && p.innerText",
+    )
+    assert text.startswith("Centre ") and "Madrid" in text
+
+
+def test_clustered_map_of_every_candidate_loads(browser, view, tmp_path):
+    page = save_map(view, tmp_path / "map.html", top_n=0)
+    _open(browser, page)
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert browser.execute_script("return typeof L.markerClusterGroup === 'function'")
+    clusters = browser.execute_script("return document.querySelectorAll('.marker-cluster').length")
+    assert clusters > 0
+
+
+def test_brief_html_renders_to_a_non_blank_picture(browser, view, tmp_path):
+    save_brief(view, tmp_path, pdf=False)
+    _open(browser, tmp_path / "brief.html")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    height = browser.execute_script("return document.body.scrollHeight")
+    assert height > 2000  # a multi-section document, not an empty page
+    loaded = browser.execute_script(
+        "var i = document.querySelector('figure img'); return i.complete && i.naturalWidth"
+    )
+    assert loaded == 1200
+    png = browser.get_screenshot_as_png()
+    (tmp_path / "brief.png").write_bytes(png)
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    assert pixels.std() > 0.05
+    assert (pixels.mean(axis=2) < 0.5).mean() > 0.01  # dark text and figures on the page
