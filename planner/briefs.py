@@ -212,6 +212,10 @@ def _constraint_names(view: RunView, *words: str) -> list[str]:
     return [str(n) for n in view.constraints["name"] if any(w in str(n).lower() for w in words)]
 
 
+def _verb(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
 def _proposals(view: RunView) -> list[dict]:
     c = view.centres
     n = len(c)
@@ -222,8 +226,8 @@ def _proposals(view: RunView) -> list[dict]:
     does = []
     if near_zone is not None:
         does.append(
-            f"{near_zone} of the {n} centres lie within {NEAR_COOP_ZONE_KM:,.0f} km of an "
-            "overseas economic and trade cooperation zone"
+            f"{near_zone} of the {n} centres {_verb(near_zone, 'lies', 'lie')} within "
+            f"{NEAR_COOP_ZONE_KM:,.0f} km of an overseas economic and trade cooperation zone"
             + (f", {home_zone} near one of {view.province}'s own zones" if home_zone else "")
             + "."
         )
@@ -247,8 +251,9 @@ def _proposals(view: RunView) -> list[dict]:
     does = []
     if on_line is not None:
         does.append(
-            f"{on_line} of the {n} centres are within {NEAR_RAIL_NODE_KM:,.0f} km of a node "
-            "city of an international train line such as the Yiwu-Madrid (Yixinou) railway."
+            f"{on_line} of the {n} centres {_verb(on_line, 'is', 'are')} within "
+            f"{NEAR_RAIL_NODE_KM:,.0f} km of a node city of an international train line such "
+            "as the Yiwu-Madrid (Yixinou) railway."
         )
     w = _weight_of(view, "rail_line", "rail_time")
     if w:
@@ -292,8 +297,8 @@ def _proposals(view: RunView) -> list[dict]:
     does = []
     if leading is not None:
         does.append(
-            f"{leading} of the {n} centres are in a country that leads in science and "
-            "technology (among the best Global Innovation Index scores)."
+            f"{leading} of the {n} centres {_verb(leading, 'is', 'are')} in a country that "
+            "leads in science and technology (among the best Global Innovation Index scores)."
         )
     w = _weight_of(view, "innovation_index", "rd_intensity", "innovation_cluster")
     if w:

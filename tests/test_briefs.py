@@ -71,7 +71,7 @@ def test_proposals_of_seed_003_are_answered_honestly(docs):
     assert "2 of the 4 centres lie within 300 km of an overseas economic and trade" in md
     assert "1 near one of Zhejiang's own zones" in md
     assert "2 of the 4 centres are within 100 km of a node city" in md
-    assert "1 of the 4 centres are in a country that leads in science" in md
+    assert "1 of the 4 centres is in a country that leads in science" in md
     assert "does not name the backbone enterprises" in md.replace("\n", " ")
     assert "Constraint applied: near cooperation zones." in md
 
