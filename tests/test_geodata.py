@@ -385,6 +385,28 @@ def test_innovation_clusters_are_one_named_edition_with_unique_ranks() -> None:
     assert ranked.loc[1, "pct_applications"] > ranked.loc[35, "pct_applications"]
 
 
+def test_innovation_clusters_are_the_head_of_the_ranking_without_gaps() -> None:
+    # SOURCES.md describes the layer as the N largest clusters: ranks 1..N, none skipped.
+    ranks = sorted(_layer("innovation_clusters")["rank"])
+    assert ranks == list(range(1, len(ranks) + 1))
+
+
+def test_innovation_clusters_per_economy_within_published_counts() -> None:
+    # WIPO's announcement of the GII 2023 cluster ranking (press release, 2023): clusters of
+    # each economy in the top 100 (China 24, United States 21, Germany 9, Japan, Canada,
+    # India and Korea 4 each); India's are Bengaluru, Delhi, Chennai and Mumbai, Turkey's
+    # Istanbul and Ankara, and Brazil, Iran and Russia have one each (WIPO GII blog, 2023).
+    published = {
+        "CHN": 24, "USA": 21, "DEU": 9, "JPN": 4, "CAN": 4, "IND": 4, "KOR": 4,
+        "TUR": 2, "BRA": 1, "IRN": 1, "RUS": 1,
+    }  # fmt: skip
+    clusters = _layer("innovation_clusters")
+    assert (clusters["edition"] == 2023).all()
+    counts = clusters["iso3"].value_counts()
+    over = {i: int(n) for i, n in counts.items() if i in published and n > published[i]}
+    assert not over, f"more clusters than WIPO lists for 2023: {over}"
+
+
 def test_industries_name_existing_indicators() -> None:
     ind = _layer("industries")
     assert len(ind) == 7

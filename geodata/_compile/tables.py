@@ -122,12 +122,32 @@ def compile_cooperation_zones() -> pd.DataFrame:
     return frame[columns]
 
 
+def _check_cluster_ranking(frame: pd.DataFrame, what: str) -> None:
+    """One WIPO edition, each rank of its top-100 ranking at most once."""
+    editions = sorted(frame["edition"].unique())
+    if len(editions) != 1:
+        msg = f"{what}: clusters of several GII editions {editions}; keep one edition"
+        raise ValueError(msg)
+    outside = sorted(frame.loc[~frame["rank"].between(1, 100), "rank"])
+    if outside:
+        msg = f"{what}: ranks {outside} lie outside WIPO's top-100 ranking"
+        raise ValueError(msg)
+    twice = sorted(frame.loc[frame["rank"].duplicated(), "rank"])
+    if twice:
+        msg = f"{what}: ranks {twice} are given to more than one cluster"
+        raise ValueError(msg)
+
+
 def compile_innovation_clusters() -> pd.DataFrame:
     authored = pd.read_csv(HERE / "innovation_clusters_authored.csv", dtype=str)
     _check_iso3(authored, "iso3", "innovation_clusters_authored.csv")
     frame = _with_coordinates(authored)
-    for column in ("rank", "edition", "pct_applications", "scientific_publications"):
+    for column in ("rank", "edition"):
         frame[column] = frame[column].astype(int)
+    _check_cluster_ranking(frame, "innovation_clusters_authored.csv")
+    # Counts stay empty (missing) for a cluster whose published counts were not at hand.
+    for column in ("pct_applications", "scientific_publications"):
+        frame[column] = pd.to_numeric(frame[column]).astype("Int64")
     columns = [
         "cluster_id", "cluster", "iso3", "city", "rank", "edition", "lon", "lat", "fields",
         "pct_applications", "scientific_publications", "source",
