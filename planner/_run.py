@@ -8,6 +8,7 @@ below; optional columns may be absent and outputs then say the fact is unknown.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,18 +140,37 @@ class RunView:
             text += f"; gap to the best bound {self.gap:.2%}"
         return text
 
+    @functools.cached_property
+    def _labels(self) -> dict[str, str]:
+        crit = self.criteria
+        if not {"id", "name"} <= set(crit.columns):
+            return {}
+        return {str(i): n for i, n in zip(crit["id"], crit["name"]) if isinstance(n, str) and n}
+
+    @functools.cached_property
+    def _weights(self) -> dict[str, float]:
+        crit = self.criteria
+        if not {"id", "weight"} <= set(crit.columns):
+            return {}
+        weights = pd.to_numeric(crit["weight"], errors="coerce")
+        return {str(i): float(w) for i, w in zip(crit["id"], weights)}
+
     def criterion_label(self, criterion_id: str) -> str:
         """Short human label of a criterion (its ``name``, else its id with spaces)."""
-        crit = self.criteria
-        if "name" in crit.columns and "id" in crit.columns:
-            hit = crit.loc[crit["id"] == criterion_id, "name"]
-            if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0]:
-                return hit.iloc[0]
-        return criterion_id.replace("_", " ")
+        return self._labels.get(criterion_id) or criterion_id.replace("_", " ")
+
+    def criterion_weight(self, criterion_id: str) -> float:
+        """The criterion's weight, NaN when the catalogue lacks it."""
+        return self._weights.get(criterion_id, math.nan)
+
+    @functools.cached_property
+    def _contribution_columns(self) -> tuple[str, ...]:
+        cols = list(self.centres.columns) + list(self.candidates.columns)
+        return tuple(dict.fromkeys(c for c in cols if c.startswith("contrib_")))
 
     def contribution_columns(self) -> list[str]:
-        """The ``contrib_<criterion>`` columns of the centres frame."""
-        return [c for c in self.centres.columns if c.startswith("contrib_")]
+        """The ``contrib_<criterion>`` columns of the centres and candidates frames."""
+        return list(self._contribution_columns)
 
 
 @dataclass(frozen=True)
@@ -226,11 +246,7 @@ def weak_points(
 
 
 def _weight(view: RunView, cid: str) -> float:
-    crit = view.criteria
-    if "weight" not in crit.columns or "id" not in crit.columns:
-        return math.nan
-    hit = crit.loc[crit["id"] == cid, "weight"]
-    return _float(hit.iloc[0]) if len(hit) else math.nan
+    return view.criterion_weight(cid)
 
 
 def _float(value: object) -> float:
