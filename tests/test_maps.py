@@ -213,3 +213,9 @@ def test_save_map_writes_the_page(view, tmp_path: Path):
 def test_map_has_a_zoom_range_without_tiles(page):
     # Leaflet.markercluster refuses a map without maxZoom; tiles would set it.
     assert '"maxZoom": 18' in page
+
+
+def test_online_tiles_only_when_asked(view):
+    text = _html(view, tiles="OpenStreetMap")
+    assert "L.tileLayer" in text
+    assert "Tiles (online)" in text
