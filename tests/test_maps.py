@@ -219,3 +219,17 @@ def test_online_tiles_only_when_asked(view):
     text = _html(view, tiles="OpenStreetMap")
     assert "L.tileLayer" in text
     assert "Tiles (online)" in text
+
+
+def test_outputs_do_not_import_other_stages():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, planner.maps, planner.briefs; "
+        "bad = [m for m in ('pulp', 'ortools', 'highspy', 'planner.optimise', "
+        "'planner.criteria', 'planner.accessibility') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
