@@ -1,0 +1,53 @@
+"""Stage 5: location-allocation models and the province plan model.
+
+Generic models on a plain cost matrix (demand points x candidate sites), each returning a
+frozen :class:`Solution`: :func:`solve_p_median`, :func:`solve_facility_location`,
+:func:`solve_max_coverage`, :func:`solve_set_cover`, :func:`solve_p_center`. Backends:
+"cbc" and "highs" through PuLP, "cpsat" and "scip" through OR-Tools.
+
+The plan model (:func:`solve_plan`) chooses the province's centres among scored candidate
+cities and allocates the home industries to them; see :mod:`planner.optimise.plan`.
+"""
+
+from __future__ import annotations
+
+from planner.optimise._models import (
+    ModelInputError,
+    greedy_interchange,
+    solve_facility_location,
+    solve_max_coverage,
+    solve_p_center,
+    solve_p_median,
+    solve_set_cover,
+)
+from planner.optimise._solution import BACKENDS, STATUSES, Solution, relative_gap
+from planner.optimise.plan import (
+    Plan,
+    PlanConstraints,
+    PlanInputs,
+    format_plan,
+    plan_constraints_from_mapping,
+    raise_if_infeasible,
+    solve_plan,
+)
+
+__all__ = [
+    "BACKENDS",
+    "STATUSES",
+    "ModelInputError",
+    "Plan",
+    "PlanConstraints",
+    "PlanInputs",
+    "Solution",
+    "format_plan",
+    "greedy_interchange",
+    "plan_constraints_from_mapping",
+    "raise_if_infeasible",
+    "relative_gap",
+    "solve_facility_location",
+    "solve_max_coverage",
+    "solve_p_center",
+    "solve_p_median",
+    "solve_plan",
+    "solve_set_cover",
+]
