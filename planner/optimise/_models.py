@@ -858,6 +858,8 @@ def solve_p_center(
 
     .. math:: \min D_1 + \sum_{k=2}^{K} (D_k - D_{k-1}) u_k
 
+    (0) :math:`\sum_{j: d_{ij} \le UB} y_j \ge 1` for every i (no point beyond UB, so
+        the levels above UB are not needed)
     (1) :math:`\sum_j y_j = p`
     (2) :math:`v_{i2} + \sum_{j: d_{ij} < D_2} y_j \ge 1`
     (3) :math:`v_{ik} - v_{i,k-1} + \sum_{j: D_{k-1} \le d_{ij} < D_k} y_j \ge 0`, k = 3..K
@@ -887,6 +889,8 @@ def solve_p_center(
     nv = n * (K - 1)
     v = b.add_vars("v", nv, integer=False).reshape(n, K - 1) if K > 1 else np.zeros((n, 0), int)
     b.add_rows("open_p", 1, np.zeros(sites.size, int), y, 1.0, lo=p, hi=p)  # (1)
+    ii, jj = np.nonzero(Cs <= ub)
+    b.add_rows("within_ub", n, ii, y[jj], 1.0, lo=1.0)  # (0)
     if K > 1:
         # level of each (i, j): k such that levels[k-1] <= d < levels[k]; d < levels[0] -> 0
         band = np.searchsorted(levels, Cs, side="right")  # d < levels[band]
