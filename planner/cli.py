@@ -103,17 +103,53 @@ def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
     )
 
 
+def backend_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--backend",
+        type=click.Choice(["cbc", "highs", "cpsat", "scip"]),
+        help="Solver (default: the scenario's [solver] backend).",
+    )(func)
+
+
+def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="S",
+        help="Solver time limit in seconds (default: the scenario's).",
+    )(func)
+
+
 # ---------------------------------------------------------------------------------------
 # run
 
 
 @main.command()
 @scenario_argument
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder (default: maps/<scenario>).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing run folder.")
+@backend_option
+@time_limit_option
 @layer_option
-def run(scenario: str | None, overrides: dict[str, Path]) -> None:
+def run(
+    scenario: str | None,
+    out: Path | None,
+    force: bool,
+    backend: str | None,
+    time_limit: float | None,
+    overrides: dict[str, Path],
+) -> None:
     """Run every stage on a scenario (default: the embedded Zhejiang scenario).
 
-    Example: planner run models/zhejiang.toml --layer cities=my_cities.gpkg
+    Loads the layers, measures accessibility, scores the candidates, chooses the
+    centres and writes the run folder: map.html, brief.md/.html (.pdf with the pdf
+    extra), plan.geojson, plan.csv, plan.gpkg, candidates.csv and run.json.
+
+    Example: planner run models/zhejiang.toml --out runs/zhejiang --force
     """
     from planner.pipeline import run as run_pipeline
     from planner.scenario import read_scenario
@@ -121,14 +157,98 @@ def run(scenario: str | None, overrides: dict[str, Path]) -> None:
     sc = read_scenario(scenario)
     click.echo(f"Scenario {sc.name}: {sc.title}", err=True)
     result = run_pipeline(
-        sc, overrides=overrides, progress=lambda m: click.echo(f"  {m}", err=True)
+        sc,
+        overrides=overrides,
+        out=out,
+        force=force,
+        backend=backend,
+        time_limit_s=time_limit,
+        progress=lambda m: click.echo(f"  {m} ...", err=True),
     )
-    for name, rows in result.layer_rows.items():
-        click.echo(f"{name}: {rows:,} rows")
-    click.echo(f"candidate cities: {result.candidates:,}")
-    click.echo(f"stages done: {', '.join(result.stages_done)}")
-    if result.stages_to_come:
-        click.echo(f"stages still to come: {', '.join(result.stages_to_come)}")
+    plan = result.plan
+    click.echo(f"Candidates scored: {result.candidates:,}")
+    click.echo(f"Solver: {plan.status_line()}")
+    if len(plan.centres):
+        click.echo(
+            "Centres: "
+            + ", ".join(f"{n} ({i})" for n, i in zip(plan.centres["name"], plan.centres["iso3"]))
+        )
+    else:
+        click.echo(f"No centres chosen: {plan.message}")
+    total = sum(result.timings_s.values())
+    click.echo(f"Wrote {len(result.files)} files to {result.out_dir}/ in {total:.1f} s:")
+    for path in result.files:
+        click.echo(f"  {path}")
+
+
+@main.command()
+@scenario_argument
+@backend_option
+@time_limit_option
+@click.option("--centres", type=click.IntRange(min=1), help="Number of centres to open.")
+@layer_option
+def optimise(
+    scenario: str | None,
+    backend: str | None,
+    time_limit: float | None,
+    centres: int | None,
+    overrides: dict[str, Path],
+) -> None:
+    """Choose the centres and allocate the home industries; print the plan.
+
+    Prints the centres, the industries each serves, the constraints that bind and the
+    solver's status line (status, objective, bound, gap). Exits with code 1 when no
+    plan meets every constraint, naming the constraints that conflict.
+
+    Example: planner optimise --backend highs --centres 6 --time-limit 30
+    """
+    from planner.optimise import format_plan, raise_if_infeasible
+    from planner.pipeline import optimise as optimise_plan
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    prepared = prepare(read_scenario(scenario), overrides=overrides, until="criteria")
+    plan = optimise_plan(prepared, backend=backend, time_limit_s=time_limit, n_centres=centres)
+    raise_if_infeasible(plan)
+    click.echo(format_plan(plan))
+
+
+@main.command("map")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--top-n",
+    type=click.IntRange(min=0),
+    default=200,
+    show_default=True,
+    help="Candidate cities to show, best first (0: all, clustered).",
+)
+@click.option("--tiles", help="A Leaflet tile layer name or URL (default: none, offline).")
+def map_(run_dir: Path, top_n: int, tiles: str | None) -> None:
+    """Draw map.html again from a finished run folder.
+
+    Example: planner map maps/zhejiang --top-n 0
+    """
+    from planner.pipeline import redraw_map
+
+    click.echo(str(redraw_map(run_dir, top_n=top_n, tiles=tiles)))
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--pdf/--no-pdf",
+    default=None,
+    help="Write brief.pdf (needs the pdf extra); default: when installed.",
+)
+def brief(run_dir: Path, pdf: bool | None) -> None:
+    """Write the strategy brief again from a finished run folder.
+
+    Example: planner brief maps/zhejiang --pdf
+    """
+    from planner.pipeline import redraw_brief
+
+    for path in redraw_brief(run_dir, pdf="auto" if pdf is None else pdf):
+        click.echo(str(path))
 
 
 # ---------------------------------------------------------------------------------------

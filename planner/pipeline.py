@@ -6,14 +6,31 @@ stages still to be built are listed in the result so the CLI can say so.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
+import json
 import logging
+import math
+import os
+import platform
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.layers import LayerSet, read_candidates
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planner._errors import OutputError, PlannerError
+from planner._io import write_text
+from planner._paths import geodata_path
+from planner._run import RunView
+from planner.layers import LayerSet, list_layers, read_candidates
 from planner.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -47,6 +64,7 @@ class RunResult:
     stages_to_come: tuple[str, ...]
     out_dir: Path | None = None
     files: tuple[Path, ...] = field(default=())
+    plan: Any = None
 
 
 ALL_STAGES = ("layers", "network", "accessibility", "criteria", "optimise", "analysis", "outputs")
@@ -123,36 +141,676 @@ def prepare(
     return Prepared(scenario, layers, candidates, access, scores, timings_s=timings)
 
 
+def plan_inputs(prepared: Prepared) -> Any:
+    """The plan model's inputs from the scores and the accessibility table.
+
+    ``access`` (the factor that weighs each centre's industry fit) is the mean of the
+    candidate's air-travel score and its best freight score (rail or sea), both in
+    [0, 1] from the criteria stage; a criterion the scenario dropped counts as absent.
+    ``cost_musd`` comes from the candidates layer when a user file supplies it and is
+    otherwise unknown (NaN): the shipped data hold no centre costs, so a budget
+    constraint needs the user's own cost column.
+    """
+    from planner.optimise import PlanInputs
+
+    frame = prepared.scores.frame
+    access = prepared.access.set_index("city_id")
+    cand = pd.DataFrame(
+        {
+            "city_id": frame["city_id"].to_numpy(),
+            "name": frame["name"].astype(str).to_numpy(),
+            "iso3": frame["iso3"].astype(str).to_numpy(),
+            "score_total": frame["score_total"].to_numpy(float),
+        }
+    )
+    ids = cand["city_id"]
+    cand["cost_musd"] = (
+        frame["cost_musd"].to_numpy(float) if "cost_musd" in frame.columns else np.nan
+    )
+    for col in ("dist_rail_node_km", "dist_coop_zone_km"):
+        cand[col] = ids.map(access[col]).to_numpy(float)
+    cand["st_leading"] = frame["st_leading"].fillna(False).astype(bool).to_numpy()
+    stability = "value_political_stability"
+    cand["political_stability"] = (
+        frame[stability].to_numpy(float) if stability in frame.columns else np.nan
+    )
+    freight = [c for c in ("score_rail_time", "score_sea_time") if c in frame.columns]
+    parts = []
+    if freight:
+        parts.append(frame[freight].max(axis=1).to_numpy(float))
+    if "score_air_time" in frame.columns:
+        parts.append(frame["score_air_time"].to_numpy(float))
+    if parts:
+        cand["access"] = np.nanmean(np.vstack(parts), axis=0)
+    return PlanInputs(
+        candidates=cand,
+        fit=prepared.scores.fit,
+        industry_weights=dict(prepared.scores.industry_weights),
+    )
+
+
+def optimise(
+    prepared: Prepared,
+    *,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+    n_centres: int | None = None,
+) -> Any:
+    """Solve the plan model of ``prepared``'s scenario.
+
+    Parameters
+    ----------
+    backend, time_limit_s
+        Override the scenario's ``[solver]`` settings.
+    n_centres
+        Override the scenario's number of centres.
+    """
+    from planner.optimise import plan_constraints_from_mapping, solve_plan
+
+    sc = prepared.scenario
+    table = dict(sc.constraints)
+    if n_centres is not None:
+        table["n_centres"] = n_centres
+    constraints = plan_constraints_from_mapping(table)
+    return solve_plan(
+        plan_inputs(prepared),
+        constraints,
+        backend=backend or sc.solver.backend,
+        time_limit_s=time_limit_s if time_limit_s is not None else sc.solver.time_limit_s,
+        gap=sc.solver.gap,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The view the outputs read
+
+
+_CONTEXT_LAYERS = ("countries", "corridors", "rail_lines", "cooperation_zones", "ports")
+_CENTRE_EXTRAS = {
+    "value_political_stability": "political_stability",
+    "value_cultural_distance": "cultural_distance",
+}
+
+
+def _industry_names(layers: LayerSet) -> dict[str, str]:
+    try:
+        table = layers["industries"]
+    except PlannerError:
+        return {}
+    return dict(zip(table["industry_id"].astype(str), table["name"].astype(str)))
+
+
+def _country_names(layers: LayerSet) -> dict[str, str]:
+    countries = layers["countries"]
+    return dict(zip(countries["iso3"], countries["name"]))
+
+
+def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    frame = frame.drop(columns=["geometry"], errors="ignore")
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
+
+
+def _candidates_frame(prepared: Prepared) -> gpd.GeoDataFrame:
+    scores = pd.DataFrame(prepared.scores.frame).drop(columns=["geometry"], errors="ignore")
+    access = prepared.access.drop(
+        columns=[c for c in prepared.access.columns if c in scores.columns and c != "city_id"]
+    )
+    out = scores.merge(access, on="city_id", how="left")
+    out.insert(
+        out.columns.get_loc("iso3") + 1, "country", out["iso3"].map(_country_names(prepared.layers))
+    )
+    out = out.rename(columns=_CENTRE_EXTRAS)
+    return _points(out)
+
+
+def run_view(
+    prepared: Prepared,
+    plan: Any,
+    *,
+    robustness: pd.DataFrame | None = None,
+    robustness_runs: int = 0,
+    timings_s: Mapping[str, float] | None = None,
+) -> RunView:
+    """The :class:`planner._run.RunView` of a solved plan: what the map and brief show."""
+    from planner.criteria import catalogue_frame
+
+    layers = prepared.layers
+    names = _industry_names(layers)
+    candidates = _candidates_frame(prepared)
+    chosen = plan.centres[["city_id", "industries", "fit_value"]].copy()
+    chosen["industries"] = chosen["industries"].map(
+        lambda text: [names.get(i, i) for i in str(text).split(";") if i]
+    )
+    centres = candidates.merge(chosen, on="city_id", how="inner").sort_values("rank")
+    centres = gpd.GeoDataFrame(centres, geometry="geometry", crs="EPSG:4326")
+
+    weights = prepared.scores.weights
+    criteria = catalogue_frame()
+    criteria = criteria[criteria["id"].isin(weights.index)].copy()
+    criteria["weight"] = criteria["id"].map(weights).astype(float)
+
+    iw = prepared.scores.industry_weights
+    alloc = plan.allocation
+    industries = pd.DataFrame(
+        {
+            "industry_id": list(iw.index),
+            "name": [names.get(i, i) for i in iw.index],
+            "weight": iw.to_numpy(float),
+            "centres": [
+                sorted(alloc.loc[alloc["industry_id"] == i, "name"].astype(str)) for i in iw.index
+            ],
+        }
+    )
+    table = plan.constraints
+    limits = {
+        key: float(value)
+        for key, value in prepared.scenario.constraints.items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
+    constraints = pd.DataFrame(
+        {
+            "name": table["description"],
+            "constraint": table["constraint"],
+            "limit": table["constraint"].map(limits).astype(float),
+            "value": np.nan,
+            "slack": table["slack"],
+            "binds": table["binding"].astype(bool),
+        }
+    )
+    context = {}
+    for name in _CONTEXT_LAYERS:
+        try:
+            context[name] = layers[name]
+        except PlannerError as exc:
+            log.warning("layer %s is left off the map: %s", name, exc)
+    sources = pd.DataFrame(
+        [
+            {
+                "layer": spec.name,
+                "source": layers.source_of(spec.name)
+                if spec.name in layers.overrides
+                else spec.source,
+                "year": spec.year,
+                "licence": spec.licence,
+            }
+            for spec in list_layers()
+        ]
+    )
+    notes = [
+        *prepared.scores.filters.summary().splitlines(),
+        *prepared.scores.missing.summary().splitlines(),
+        *plan.notes,
+    ]
+    sc = prepared.scenario
+    return RunView(
+        scenario_name=sc.name,
+        province=sc.province,
+        title=sc.title,
+        origins=sc.origins,
+        status=plan.status,
+        objective=float(plan.objective),
+        bound=float(plan.bound),
+        gap=float(plan.gap),
+        backend=plan.backend,
+        solve_time_s=float(plan.solve_time_s),
+        centres=centres.reset_index(drop=True),
+        candidates=candidates,
+        criteria=criteria.reset_index(drop=True),
+        industries=industries,
+        constraints=constraints,
+        robustness=robustness,
+        layers=context,
+        sources=sources,
+        warnings=tuple(n for n in notes if n),
+        timings_s=dict(timings_s or prepared.timings_s),
+        robustness_runs=robustness_runs,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The run folder
+
+
+def default_out_dir(scenario: Scenario) -> Path:
+    """``[outputs] folder`` of the scenario, else ``maps/<scenario name>``."""
+    return Path(scenario.outputs.folder or Path("maps") / scenario.name)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def layer_fingerprints(layers: LayerSet) -> dict[str, str]:
+    """What each layer was read from: ``sha256:<hex>`` of its files, or a package version.
+
+    User files and the curated files of ``geodata/`` are hashed; layers from PyPI
+    packages are identified by the package's installed version.
+    """
+    out: dict[str, str] = {}
+    for spec in list_layers():
+        if spec.name in layers.overrides:
+            out[spec.name] = f"sha256:{_sha256(layers.overrides[spec.name])}"
+            continue
+        parts = []
+        for item in spec.default.split(" + "):
+            item = item.strip()
+            if item.startswith("geodata/"):
+                parts.append(
+                    f"{item} sha256:{_sha256(geodata_path(item.removeprefix('geodata/')))}"
+                )
+            elif item.startswith("PyPI package "):
+                package = item.removeprefix("PyPI package ").split()[0]
+                try:
+                    parts.append(f"{package}=={importlib.metadata.version(package)}")
+                except importlib.metadata.PackageNotFoundError:
+                    parts.append(f"{package} (version unknown)")
+            else:
+                parts.append(item)
+        out[spec.name] = " + ".join(parts)
+    return out
+
+
+_VERSIONED = (
+    "planner",
+    "pulp",
+    "ortools",
+    "highspy",
+    "numpy",
+    "pandas",
+    "scipy",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "folium",
+    "jinja2",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of planner, the solvers and the geospatial stack."""
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _finite_or_none(value: Any) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def run_record(
+    prepared: Prepared, plan: Any, view: RunView, timings_s: Mapping[str, float]
+) -> dict[str, Any]:
+    """The content of ``run.json``: scenario, inputs, versions, solver result, timings.
+
+    It also keeps what ``planner map`` and ``planner brief`` need to redraw the outputs
+    from the folder: criterion weights, industries and their centres, layer overrides
+    and the data notes.
+    """
+    table = plan.constraints
+    constraints = [
+        {
+            "name": str(row["constraint"]),
+            "description": str(row["description"]),
+            "limit": _finite_or_none(prepared.scenario.constraints.get(row["constraint"])),
+            "slack": _finite_or_none(row["slack"]),
+            "active": bool(row["active"]),
+            "binds": bool(row["binding"]),
+            "objective_gain": _finite_or_none(row.get("objective_gain")),
+        }
+        for _, row in table.iterrows()
+    ]
+    centres = plan.centres
+    return {
+        "planner_run": 1,
+        "scenario": prepared.scenario.to_dict(),
+        "layers": layer_fingerprints(prepared.layers),
+        "versions": package_versions(),
+        "status": plan.status,
+        "objective": _finite_or_none(plan.objective),
+        "bound": _finite_or_none(plan.bound),
+        "gap": _finite_or_none(plan.gap),
+        "backend": plan.backend,
+        "solve_time_s": round(float(plan.solve_time_s), 3),
+        "message": plan.message,
+        "conflicts": list(plan.conflicts),
+        "must_relax": list(plan.must_relax),
+        "centres": [
+            {"city_id": int(c), "name": str(n), "iso3": str(i)}
+            for c, n, i in zip(centres["city_id"], centres["name"], centres["iso3"])
+        ],
+        "constraints": constraints,
+        "candidates": len(prepared.scores.frame),
+        "weights": {str(k): float(v) for k, v in prepared.scores.weights.items()},
+        "industries": [
+            {
+                "industry_id": str(r["industry_id"]),
+                "name": str(r["name"]),
+                "weight": float(r["weight"]),
+                "centres": list(r["centres"]),
+            }
+            for r in view.industries.to_dict("records")
+        ],
+        "layer_overrides": {k: str(v) for k, v in prepared.layers.overrides.items()},
+        "warnings": list(view.warnings),
+        "timings_s": {k: round(float(v), 3) for k, v in timings_s.items()},
+    }
+
+
+@contextlib.contextmanager
+def _staged_folder(target: Path, *, force: bool) -> Iterator[Path]:
+    """Yield an empty staging folder that replaces ``target`` whole when the block succeeds.
+
+    Nothing is half-written: a failure leaves ``target`` as it was.
+    """
+    if target.exists() and not target.is_dir():
+        msg = f"The run folder {str(target)!r} is a file; choose another --out."
+        raise OutputError(msg)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        msg = (
+            f"The run folder {str(target)!r} already exists. Pass --force to replace it, "
+            "or --out DIR to write elsewhere."
+        )
+        raise OutputError(msg)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    except OSError as exc:
+        msg = f"Cannot create the run folder {str(target)!r}: {exc.strerror or exc}."
+        raise OutputError(msg) from None
+    try:
+        yield staging
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_run(
+    folder: Path,
+    view: RunView,
+    record: Mapping[str, Any],
+    *,
+    top_n: int,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Path, ...]:
+    """Write a whole run folder atomically: map, brief, plan as data and ``run.json``."""
+    from planner.briefs import save_brief
+    from planner.export import save_plan_data
+    from planner.maps import save_map
+
+    say = progress or (lambda _msg: None)
+    names: list[str] = []
+    with _staged_folder(folder, force=force) as tmp:
+        say("drawing the map")
+        names.append(
+            save_map(
+                view, tmp / "map.html", top_n=top_n, robustness=view.robustness is not None
+            ).name
+        )
+        say("writing the strategy brief")
+        names += [p.name for p in save_brief(view, tmp, pdf="auto")]
+        say("writing the plan as data")
+        allocation = pd.DataFrame(
+            {
+                "industry_id": [
+                    i
+                    for i, cs in zip(view.industries["industry_id"], view.industries["centres"])
+                    for _ in cs
+                ],
+                "industry": [
+                    n
+                    for n, cs in zip(view.industries["name"], view.industries["centres"])
+                    for _ in cs
+                ],
+                "centre": [c for cs in view.industries["centres"] for c in cs],
+            }
+        )
+        by_name = dict(zip(view.centres["name"], view.centres["city_id"]))
+        allocation["city_id"] = allocation["centre"].map(by_name)
+        names += [
+            p.name
+            for p in save_plan_data(
+                tmp,
+                centres=_plan_columns(view.centres),
+                allocations=allocation,
+                candidates=view.candidates,
+            )
+        ]
+        text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        names.append(write_text(tmp / "run.json", text).name)
+    return tuple(folder / n for n in names)
+
+
+def _plan_columns(centres: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The centres as the plan files show them: identity, score, industries, access."""
+    first = [
+        "rank",
+        "city_id",
+        "name",
+        "iso3",
+        "country",
+        "lon",
+        "lat",
+        "score_total",
+        "industries",
+        "fit_value",
+    ]
+    rest = [c for c in centres.columns if c not in first and c != "geometry"]
+    return gpd.GeoDataFrame(
+        centres[[c for c in first if c in centres] + rest],
+        geometry=centres.geometry,
+        crs="EPSG:4326",
+    )
+
+
 def run(
     scenario: Scenario,
     *,
     overrides: Mapping[str, Path] | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Run every stage the package has on ``scenario``.
+    """Run every stage on ``scenario`` and write its run folder.
 
     Parameters
     ----------
     overrides
         Layer name -> user file, on top of the scenario's ``[layers]``.
+    out
+        The run folder; ``maps/<scenario>`` (or the scenario's ``[outputs] folder``) by
+        default. An existing folder is refused unless ``force``.
+    backend, time_limit_s
+        Override the scenario's solver settings.
     progress
         Called with a short message as each step starts.
     """
+    say = progress or (lambda _msg: None)
+    folder = Path(out) if out is not None else default_out_dir(scenario)
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        # refuse before the long stages, not after them
+        with _staged_folder(folder, force=False):
+            pass
     prepared = prepare(scenario, overrides=overrides, progress=progress)
-    rows = {name: len(prepared.layers[name]) for name in _RUN_LAYERS}
-    done = ("layers", "network", "accessibility", "criteria")
-    to_come = tuple(s for s in ALL_STAGES if s not in done)
+    timings = dict(prepared.timings_s)
+    say("choosing the centres and allocating the industries")
+    start = time.perf_counter()
+    plan = optimise(prepared, backend=backend, time_limit_s=time_limit_s)
+    timings["optimise"] = time.perf_counter() - start
+    start = time.perf_counter()
+    view = run_view(prepared, plan, timings_s=timings)
+    record = run_record(prepared, plan, view, timings)
+    files = write_run(
+        folder, view, record, top_n=scenario.outputs.map_top_n, force=force, progress=progress
+    )
+    timings["outputs"] = time.perf_counter() - start
     log.info(
-        "run %s: %s candidate cities scored; stages to come: %s",
-        scenario.name,
-        f"{len(prepared.scores.frame):,}",
-        ", ".join(to_come),
+        "run %s: %s; wrote %d files to %s", scenario.name, plan.status_line(), len(files), folder
     )
     return RunResult(
         scenario=scenario,
-        layer_rows=rows,
+        layer_rows={name: len(prepared.layers[name]) for name in _RUN_LAYERS},
         candidates=len(prepared.candidates),
-        timings_s=prepared.timings_s,
-        stages_done=done,
-        stages_to_come=to_come,
+        timings_s=timings,
+        stages_done=("layers", "network", "accessibility", "criteria", "optimise", "outputs"),
+        stages_to_come=(),
+        out_dir=folder,
+        files=files,
+        plan=plan,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a finished run folder back
+
+
+def read_run_record(folder: str | Path) -> dict[str, Any]:
+    """``run.json`` of a run folder.
+
+    Raises
+    ------
+    OutputError
+        If the folder is not a finished run folder.
+    """
+    path = Path(folder) / "run.json"
+    if not path.is_file():
+        msg = (
+            f"{str(folder)!r} is not a finished run folder: it has no run.json. "
+            "Give the folder `planner run` wrote (maps/<scenario> by default)."
+        )
+        raise OutputError(msg)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        msg = f"{str(path)!r} is not valid JSON ({exc}); run `planner run` again."
+        raise OutputError(msg) from None
+    if not isinstance(record, dict) or record.get("planner_run") != 1:
+        msg = f"{str(path)!r} was not written by `planner run`."
+        raise OutputError(msg)
+    return record
+
+
+def view_from_run(folder: str | Path) -> RunView:
+    """Rebuild the :class:`RunView` of a finished run folder (for ``planner map/brief``)."""
+    from planner.criteria import catalogue_frame
+    from planner.scenario import scenario_from_mapping
+
+    folder = Path(folder)
+    record = read_run_record(folder)
+    data = dict(record["scenario"])
+    path = data.pop("path", None)
+    data = _drop_empty(data)
+    scenario = scenario_from_mapping(data, path=Path(path) if path else None)
+    layers = LayerSet(record.get("layer_overrides", {}))
+    try:
+        candidates = pd.read_csv(folder / "candidates.csv")
+        centres = pd.read_csv(folder / "plan.csv")
+    except (OSError, pd.errors.ParserError) as exc:
+        msg = f"Cannot read the plan files of {str(folder)!r} ({exc}); run `planner run` again."
+        raise OutputError(msg) from None
+    centres["industries"] = centres["industries"].map(
+        lambda text: [] if pd.isna(text) else str(text).split("; ")
+    )
+    weights = pd.Series(record.get("weights", {}), dtype=float)
+    criteria = catalogue_frame()
+    criteria = criteria[criteria["id"].isin(weights.index)].copy()
+    criteria["weight"] = criteria["id"].map(weights).astype(float)
+    industries = pd.DataFrame(
+        record.get("industries", []), columns=["industry_id", "name", "weight", "centres"]
+    )
+    constraints = pd.DataFrame(
+        [
+            {
+                "name": c["description"],
+                "constraint": c["name"],
+                "limit": np.nan if c["limit"] is None else c["limit"],
+                "value": np.nan,
+                "slack": np.nan if c["slack"] is None else c["slack"],
+                "binds": bool(c["binds"]),
+            }
+            for c in record.get("constraints", [])
+        ],
+        columns=["name", "constraint", "limit", "value", "slack", "binds"],
+    )
+    context = {}
+    for name in _CONTEXT_LAYERS:
+        try:
+            context[name] = layers[name]
+        except PlannerError as exc:
+            log.warning("layer %s is left off the map: %s", name, exc)
+    sources = pd.DataFrame(
+        [
+            {"layer": s.name, "source": s.source, "year": s.year, "licence": s.licence}
+            for s in list_layers()
+        ]
+    )
+    return RunView(
+        scenario_name=scenario.name,
+        province=scenario.province,
+        title=scenario.title,
+        origins=scenario.origins,
+        status=str(record["status"]),
+        objective=_nan(record.get("objective")),
+        bound=_nan(record.get("bound")),
+        gap=_nan(record.get("gap")),
+        backend=str(record.get("backend", "")),
+        solve_time_s=_nan(record.get("solve_time_s")),
+        centres=_points(centres),
+        candidates=_points(candidates),
+        criteria=criteria.reset_index(drop=True),
+        industries=industries,
+        constraints=constraints,
+        layers=context,
+        sources=sources,
+        warnings=tuple(record.get("warnings", [])),
+        timings_s=dict(record.get("timings_s", {})),
+    )
+
+
+def _drop_empty(value: Any) -> Any:
+    """Drop empty and null entries, which TOML cannot hold, from a scenario record."""
+    if isinstance(value, dict):
+        kept = {k: _drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ({}, "", None)}
+    return value
+
+
+def _nan(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def redraw_map(folder: str | Path, *, top_n: int = 200, tiles: str | None = None) -> Path:
+    """Draw ``map.html`` again from a finished run folder."""
+    from planner.maps import save_map
+
+    view = view_from_run(folder)
+    return save_map(view, Path(folder) / "map.html", top_n=top_n, tiles=tiles)
+
+
+def redraw_brief(folder: str | Path, *, pdf: bool | str = "auto") -> tuple[Path, ...]:
+    """Write the brief again from a finished run folder."""
+    from planner.briefs import save_brief
+
+    return save_brief(view_from_run(folder), Path(folder), pdf=pdf)  # type: ignore[arg-type]
