@@ -13,9 +13,12 @@ Backends
 ``cpsat``
     OR-Tools CP-SAT. Needs every variable integral (or implied integral) with finite
     bounds; each row is multiplied by the smallest power of ten that makes it integral
-    (up to 10^6), and the objective by a power of ten (exact up to 10^9, otherwise the
-    power of ten that brings the largest coefficient near 10^9, with the bound loosened
-    by the worst-case rounding error). The scale is reported as
+    (up to 10^6; a one-sided row on non-negative variables that is not integral there,
+    such as a budget with costs in full precision, is rounded outward at 10^-6, so every
+    CP-SAT solution satisfies the original row), and the objective by a power of ten
+    (exact up to 10^9, otherwise the power of ten that brings the largest coefficient
+    near 10^9, with the bound loosened by the worst-case rounding error). The scale is
+    reported as
     ``objective_scale``; objective and bound are in the original units.
 ``scip``
     SCIP through OR-Tools' model builder, filled directly from the sparse matrix.
@@ -40,6 +43,8 @@ from planner._errors import SolverError
 from planner.optimise._lp import LinearModel
 from planner.optimise._solution import BACKENDS, Status, relative_gap
 
+#: CP-SAT: rows are made integral at up to 10**this (else rounded outward at it).
+_CPSAT_ROW_EXP = 6
 #: CP-SAT: largest power of ten tried for an exact integer objective.
 _CPSAT_MAX_EXACT_EXP = 9
 #: CP-SAT: the objective is scaled so that its largest coefficient is near this.
@@ -334,6 +339,7 @@ def _solve_cpsat(
         proto.variables.add().domain.extend([lo, hi])
     A = model.A
     big = 2**62
+    rounded_rows = 0
     for i in range(model.n_rows):
         a, b = A.indptr[i], A.indptr[i + 1]
         if a == b:
@@ -341,18 +347,30 @@ def _solve_cpsat(
         vals = A.data[a:b]
         lo, hi = model.row_lb[i], model.row_ub[i]
         finite = [v for v in (lo, hi) if math.isfinite(v)]
-        s = _integral_scale(np.concatenate([vals, finite]), 6)
-        if s is None:
+        s = _integral_scale(np.concatenate([vals, finite]), _CPSAT_ROW_EXP)
+        cols = A.indices[a:b]
+        if s is not None:
+            coeffs = np.round(vals * s)
+            dlo = math.ceil(lo * s - 1e-6) if math.isfinite(lo) else -big
+            dhi = math.floor(hi * s + 1e-6) if math.isfinite(hi) else big
+        elif len(finite) == 1 and (model.lb[cols] >= 0).all():
+            # one-sided row on non-negative variables: round outward at 10^-6, so that
+            # every CP-SAT solution satisfies the original row (a slight restriction)
+            s = 10.0**_CPSAT_ROW_EXP
+            if math.isfinite(hi):
+                coeffs, dlo, dhi = np.ceil(vals * s - 1e-9), -big, math.floor(hi * s + 1e-9)
+            else:
+                coeffs, dlo, dhi = np.floor(vals * s + 1e-9), math.ceil(lo * s - 1e-9), big
+            rounded_rows += 1
+        else:
             msg = (
                 f"backend='cpsat' cannot scale constraint row {i} to integers (coefficients "
                 f"{vals[:5].tolist()!r}...); use backend='cbc', 'highs' or 'scip'."
             )
             raise SolverError(msg)
         ct = proto.constraints.add().linear
-        ct.vars.extend(A.indices[a:b].tolist())
-        ct.coeffs.extend(np.round(vals * s).astype(np.int64).tolist())
-        dlo = math.ceil(lo * s - 1e-6) if math.isfinite(lo) else -big
-        dhi = math.floor(hi * s + 1e-6) if math.isfinite(hi) else big
+        ct.vars.extend(cols.tolist())
+        ct.coeffs.extend(coeffs.astype(np.int64).tolist())
         ct.domain.extend([dlo, dhi])
     c = sign * model.c
     nz = np.flatnonzero(c)
@@ -386,6 +404,11 @@ def _solve_cpsat(
     message = f"CP-SAT: {name}; objective scaled by {scale:g} to integers"
     if rounding > 0:
         message += f" (rounding error at most {rounding:.3g}, bound loosened by it)"
+    if rounded_rows:
+        message += (
+            f"; {rounded_rows} rows with non-decimal coefficients rounded outward at "
+            f"1e-{_CPSAT_ROW_EXP} (every solution satisfies the original rows)"
+        )
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         x = np.asarray(solver.response_proto.solution, dtype=float)
         bound = float(solver.best_objective_bound) - rounding

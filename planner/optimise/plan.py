@@ -17,7 +17,8 @@ opens a centre in c; binary :math:`x_{ck}` lets centre c serve industry k.
 subject to (each row family is named after its scenario key; every one is optional
 except the linking rows (0))
 
-(0)  ``link``: :math:`x_{ck} \le y_c`
+(0)  ``link``: :math:`x_{ck} \le y_c`; (0') :math:`x_{ck} = 0` where :math:`f_{ck} = 0` (a
+     centre does not serve an industry it has no fit for)
 (1)  ``n_centres``: :math:`\sum_c y_c = N`
 (2)  ``budget_musd``: :math:`\sum_c \mathrm{cost}_c y_c \le B`; a candidate whose
      ``cost_musd`` is missing cannot be shown to fit the budget and is held closed by a
@@ -493,6 +494,7 @@ def _build(
         count_row("min_score_total", s < cons.min_score_total, hi=0.0)
         fam["min_score_total"] = f"score_total at least {cons.min_score_total:g}"
     model = b.build()
+    model.ub[x[F.ravel() <= 0]] = 0.0  # (0') no service without fit
     model.start = _greedy_start(
         model, y, X, suitability_weight * s, F * omega * access[:, None], cons
     )
@@ -515,19 +517,22 @@ def _greedy_start(
     target = cons.n_centres if cons.n_centres is not None else n
     start = np.zeros(model.n_vars)
     chosen: list[int] = []
+    A = model.A.tocsc()
+    act = np.zeros(model.n_rows)
     for c in order:
         if len(chosen) >= target:
             break
-        trial = start.copy()
-        trial[y[c]] = 1.0
-        act = model.row_activity(trial)
-        # only upper-bounded rows can be broken by opening more
-        if (act > model.row_ub + 1e-9).any():
+        a, b = A.indptr[y[c]], A.indptr[y[c] + 1]
+        rows, vals = A.indices[a:b], A.data[a:b]
+        # only rows with positive coefficients on y can be broken by opening c
+        if (act[rows] + np.maximum(vals, 0) > model.row_ub[rows] + 1e-9).any():
             continue
-        start = trial
+        act[rows] += vals
+        start[y[c]] = 1.0
         chosen.append(int(c))
     for c in chosen:
         best = np.argsort(-V[c], kind="stable")[:cap]
+        best = best[V[c, best] > 0]
         start[X[c, best]] = 1.0
     act = model.row_activity(start)
     ok = (act >= model.row_lb - 1e-9).all() and (act <= model.row_ub + 1e-9).all()
