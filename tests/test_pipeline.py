@@ -1,0 +1,160 @@
+"""End to end: `planner run` on the default scenario and on a user layer."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from planner._errors import OutputError
+from planner.cli import main
+from planner.pipeline import view_from_run
+
+RUN_FILES = {
+    "map.html",
+    "brief.md",
+    "brief.html",
+    "map.png",
+    "plan.geojson",
+    "plan.csv",
+    "candidates.csv",
+    "plan.gpkg",
+    "run.json",
+}
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "zhejiang"
+    result = CliRunner().invoke(main, ["run", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_default_run_writes_every_file(default_run: Path):
+    names = {p.name for p in default_run.iterdir()}
+    assert names >= RUN_FILES
+    assert not [n for n in names if n.startswith(".")], "temporary files left behind"
+    record = json.loads((default_run / "run.json").read_text())
+    assert record["scenario"]["name"] == "zhejiang"
+    assert record["status"] in ("optimal", "feasible")
+    if record["status"] == "feasible":
+        assert record["gap"] is None or record["gap"] > 0
+    assert len(record["centres"]) == record["scenario"]["constraints"]["n_centres"]
+    assert record["layers"]["indicators"].startswith("geodata/indicators.csv sha256:")
+    assert "pulp" in record["versions"] and "ortools" in record["versions"]
+    plan = pd.read_csv(default_run / "plan.csv")
+    assert list(plan["city_id"]) == [
+        c["city_id"]
+        for c in sorted(record["centres"], key=lambda c: list(plan["city_id"]).index(c["city_id"]))
+    ]
+    assert plan["iso3"].value_counts().max() <= 2  # max_per_country
+    served = set("; ".join(plan["industries"]).split("; "))
+    assert len(served) == 7  # every industry served
+    layers = gpd.list_layers(default_run / "plan.gpkg")["name"].tolist()
+    assert sorted(layers) == ["allocations", "candidates", "centres"]
+    html = (default_run / "map.html").read_text()
+    # works offline: no script or stylesheet is fetched from the network
+    assert not re.search(r"<script[^>]+src=[\"']https?:", html)
+    assert not re.search(r"<link[^>]+href=[\"']https?:", html)
+
+
+def test_second_run_is_byte_identical(default_run: Path, tmp_path: Path):
+    result = CliRunner().invoke(main, ["run", "--out", str(tmp_path / "again")])
+    assert result.exit_code == 0, result.output
+    for name in ("plan.csv", "plan.geojson"):
+        assert (tmp_path / "again" / name).read_bytes() == (default_run / name).read_bytes()
+
+
+def test_existing_run_folder_is_refused_without_force(default_run: Path):
+    before = (default_run / "run.json").read_bytes()
+    result = CliRunner().invoke(main, ["run", "--out", str(default_run)])
+    assert result.exit_code == 1
+    assert "already exists. Pass --force" in result.output
+    assert (default_run / "run.json").read_bytes() == before
+
+
+def test_map_and_brief_redrawn_from_the_run_folder(default_run: Path):
+    view = view_from_run(default_run)
+    assert len(view.centres) == len(pd.read_csv(default_run / "plan.csv"))
+    assert view.status == json.loads((default_run / "run.json").read_text())["status"]
+    runner = CliRunner()
+    result = runner.invoke(main, ["map", str(default_run), "--top-n", "50"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["brief", str(default_run), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "brief.md" in result.output
+
+
+def test_map_of_a_folder_that_is_not_a_run(tmp_path: Path):
+    result = CliRunner().invoke(main, ["map", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "not a finished run folder" in result.output
+    with pytest.raises(OutputError):
+        view_from_run(tmp_path)
+
+
+EVIL = '<script>alert("x")</script> O\'Brien & "Co"'
+
+
+def test_names_from_a_user_layer_are_escaped_everywhere(tmp_path: Path):
+    cities = pd.DataFrame(
+        {
+            "city_id": [1, 2, 3, 4],
+            "name": [EVIL, "Budapest", "Almaty", "Duisburg"],
+            "iso3": ["DEU", "HUN", "KAZ", "DEU"],
+            "population": [1_000_000, 1_700_000, 2_000_000, 500_000],
+            "lon": [13.40, 19.04, 76.92, 6.76],
+            "lat": [52.52, 47.50, 43.25, 51.43],
+        }
+    )
+    cities.to_csv(tmp_path / "cities.csv", index=False)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        "\n".join(
+            [
+                'name = "escape"',
+                'province = "Zhejiang"',
+                "[[origins]]",
+                'name = "Yiwu"',
+                'role = "rail"',
+                "lon = 120.07676",
+                "lat = 29.31506",
+                "[[origins]]",
+                'name = "Ningbo-Zhoushan"',
+                'role = "port"',
+                "lon = 121.559404",
+                "lat = 29.871877",
+                "[[origins]]",
+                'name = "Hangzhou airport"',
+                'role = "airport"',
+                "lon = 120.434",
+                "lat = 30.2295",
+                "[candidates]",
+                "min_population = 100000",
+                "[industries]",
+                "information_technology = 1.0",
+                "new_materials = 1.0",
+                "[constraints]",
+                "n_centres = 4",
+                "[layers]",
+                'cities = "cities.csv"',
+            ]
+        )
+    )
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("map.html", "brief.html"):
+        text = (out / name).read_text()
+        assert "<script>alert" not in text, name
+        assert "&lt;script&gt;alert" in text or "\\u003cscript\\u003e" in text, name
+    brief_md = (out / "brief.md").read_text()
+    assert "<script>" not in brief_md
+    plan = pd.read_csv(out / "plan.csv")
+    assert EVIL in set(plan["name"])  # data files keep the name as it is
