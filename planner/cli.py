@@ -173,12 +173,13 @@ def run(
             "Centres: "
             + ", ".join(f"{n} ({i})" for n, i in zip(plan.centres["name"], plan.centres["iso3"]))
         )
-    else:
-        click.echo(f"No centres chosen: {plan.message}")
     total = sum(result.timings_s.values())
     click.echo(f"Wrote {len(result.files)} files to {result.out_dir}/ in {total:.1f} s:")
     for path in result.files:
         click.echo(f"  {path}")
+    if not len(plan.centres):
+        msg = f"No plan: {plan.message} The brief in {result.out_dir}/ says the same."
+        raise click.ClickException(msg)
 
 
 @main.command()

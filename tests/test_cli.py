@@ -109,7 +109,7 @@ def test_bad_layer_option(runner: CliRunner):
     assert "expects NAME=PATH" in result.output
 
 
-def test_run_with_a_user_cities_layer(runner: CliRunner, tmp_path: Path):
+def test_run_with_a_user_cities_layer_that_cannot_hold_the_plan(runner: CliRunner, tmp_path: Path):
     path = tmp_path / "cities.csv"
     pd.DataFrame(
         {
@@ -121,6 +121,11 @@ def test_run_with_a_user_cities_layer(runner: CliRunner, tmp_path: Path):
             "lat": [43.2, 45.0],
         }
     ).to_csv(path, index=False)
-    result = runner.invoke(main, ["run", "--layer", f"cities={path}"])
-    assert result.exit_code == 0, result.output
-    assert "candidate cities: 1" in result.output
+    out = tmp_path / "run"
+    result = runner.invoke(main, ["run", "--layer", f"cities={path}", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "Candidates scored: 1\n" in result.output  # the filter dropped Tiny
+    assert "Error: No plan: The plan model is infeasible" in result.output
+    assert "n_centres" in result.output
+    assert "Traceback" not in result.output
+    assert (out / "brief.md").exists()  # the brief explains what must give way
