@@ -16,6 +16,7 @@ from planner.scenario import (
 MINIMAL = """
 name = "test"
 province = "Zhejiang"
+constraints = { n_centres = 3 }
 [[origins]]
 name = "Yiwu"
 role = "rail"
@@ -90,6 +91,12 @@ def test_bad_origin(tmp_path: Path):
         read_scenario(_write(tmp_path, text))
     text = MINIMAL.replace("lat = 29.32", "lat = 129.32")
     with pytest.raises(ScenarioError, match=r"'origins\[0\].lat' must be between -90 and 90"):
+        read_scenario(_write(tmp_path, text))
+
+
+def test_plan_size_is_required(tmp_path: Path):
+    text = MINIMAL.replace("constraints = { n_centres = 3 }", "")
+    with pytest.raises(ScenarioError, match=r"\[constraints\].*needs n_centres or budget_musd"):
         read_scenario(_write(tmp_path, text))
 
 
