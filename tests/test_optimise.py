@@ -224,15 +224,30 @@ def test_greedy_interchange_keeps_fixed_sites() -> None:
 # --------------------------------------------------------------------------- time limit
 
 
+def graph_distances(n: int, seed: int) -> np.ndarray:
+    """Shortest paths on a random connected sparse graph (n^2/50 edges, lengths 1..100)."""
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(n)
+    u = np.r_[perm[1:], rng.integers(0, n, n * n // 50)]
+    v = np.r_[
+        perm[(rng.random(n - 1) * np.arange(1, n)).astype(int)], rng.integers(0, n, n * n // 50)
+    ]
+    W = np.full((n, n), np.inf)
+    W[u, v] = rng.integers(1, 101, u.size)
+    np.fill_diagonal(W, 0.0)
+    return shortest_path(W, directed=False)
+
+
 def test_time_limited_run_is_feasible_with_a_gap() -> None:
-    # a p-median instance that takes CBC far longer than one second to prove
-    C = random_matrix(160, 160, 11)
-    sol = solve_p_median(C + 0.5, 8, backend="cbc", time_limit_s=1.0)
+    # n = 300, p = 5 on a sparse graph takes CBC well over the limit to prove
+    D = graph_distances(300, 5)
+    sol = solve_p_median(D, 5, backend="cbc", time_limit_s=5.0)
     assert sol.status == "feasible", sol.status_line()
     assert math.isfinite(sol.objective) and math.isfinite(sol.bound)
     assert sol.bound < sol.objective
     assert sol.gap == pytest.approx((sol.objective - sol.bound) / sol.objective)
     assert sol.gap > 0
+    assert sol.build_time_s + sol.solve_time_s < 5.0 + 3.0  # the limit covers the refinement
 
 
 # --------------------------------------------------------------------------- published optima

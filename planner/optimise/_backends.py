@@ -137,6 +137,42 @@ def _finish(
     return RawResult(status, None, objective, bound, math.nan, solve_time_s, message, scale)
 
 
+def lp_relaxation(model: LinearModel) -> tuple[float, np.ndarray | None]:
+    """Optimal value and solution of the LP relaxation (HiGHS interior point, via highspy).
+
+    Used only inside the library to choose what to build (p-median levels) and to screen
+    constraints that cannot bind; never reported as a solver result. Returns
+    ``(nan, None)`` when the LP is not solved to optimality.
+    """
+    import highspy
+
+    sign = 1.0 if model.sense == "min" else -1.0
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    # interior point: the simplex is about ten times slower on the degenerate p-median LPs
+    h.setOptionValue("solver", "ipm")
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_vars
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = sign * model.c
+    lp.col_lower_ = model.lb
+    lp.col_upper_ = model.ub
+    lp.row_lower_ = model.row_lb
+    lp.row_upper_ = model.row_ub
+    A = model.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return math.nan, None
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return float(model.c @ x + model.offset), x
+
+
 # --------------------------------------------------------------------------- PuLP
 
 

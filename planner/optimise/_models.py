@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner._errors import InfeasibleError, PlannerError
-from planner.optimise._backends import RawResult, check_backend, solve_linear
+from planner.optimise._backends import RawResult, check_backend, lp_relaxation, solve_linear
 from planner.optimise._lp import LinearModel, ModelBuilder
 from planner.optimise._solution import Solution, relative_gap
 
@@ -309,7 +309,8 @@ def solve_p_median(
     backend
         "cbc", "highs", "cpsat" or "scip".
     time_limit_s
-        Wall-clock limit for the solver; a run stopped by it returns "feasible" with a gap.
+        Wall-clock limit for the whole call (level refinement and solves); a run stopped
+        by it returns its best solution as "feasible" with the bound and gap.
     gap
         Relative gap at which the solver may stop (0 = prove optimality).
     heuristic_start
@@ -338,6 +339,8 @@ def solve_p_median(
     if req_local.size:
         T_full = np.minimum(T_full, Cd[:, req_local].min(axis=1))
 
+    # the time limit covers the LP refinement and every solve
+    deadline = None if time_limit_s is None else t0 + time_limit_s
     best_open = None
     best_cost = np.inf
     heuristic = None
@@ -347,12 +350,13 @@ def solve_p_median(
         heuristic = best_cost
         # (R) start from the levels the heuristic solution needs
         T = np.minimum(_next_level(Ds, Cd[:, best_open].min(axis=1)), T_full)
+        # (L) widen the levels until the LP relaxation no longer reaches any cap
+        T = _refine_with_lp(Ds, order, wd, T, T_full, ms, p, req_local, deadline=deadline)
     else:
         T = T_full.copy()
     build_time_s = time.perf_counter() - t0
     solve_time_s = 0.0
     rounds = 0
-    deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
     while True:
         rounds += 1
         tb = time.perf_counter()
@@ -363,6 +367,15 @@ def solve_p_median(
         left = None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
         raw = solve_linear(model, backend=backend, time_limit_s=left, gap=gap, threads=threads)
         solve_time_s += raw.solve_time_s
+        log.debug(
+            "p-median round %d: %d variables, %d rows, %s in %.2f s (bound %.6g)",
+            rounds,
+            model.n_vars,
+            model.n_rows,
+            raw.status,
+            raw.solve_time_s,
+            raw.bound,
+        )
         if raw.x is None:
             break
         open_local = np.flatnonzero(raw.x[y] > 0.5)
@@ -405,6 +418,51 @@ def solve_p_median(
         heuristic=heuristic,
         objective=objective,
     )
+
+
+def _refine_with_lp(
+    Ds: np.ndarray,
+    order: np.ndarray,
+    wd: np.ndarray,
+    T: np.ndarray,
+    T_full: np.ndarray,
+    ms: int,
+    p: int,
+    req_local: np.ndarray,
+    *,
+    max_rounds: int = 30,
+    deadline: float | None = None,
+) -> np.ndarray:
+    """(L): while a point's last kept level is fractionally uncovered in the LP, widen it.
+
+    When no cap is reached, the truncated LP's optimum is feasible for the full LP at the
+    same cost, so both LP bounds are equal; the truncation then loses no bound.
+    """
+    newlev = np.ones_like(Ds, dtype=bool)
+    newlev[:, 1:] = Ds[:, 1:] != Ds[:, :-1]
+    lev = np.cumsum(newlev, axis=1) - 1
+    for _ in range(max_rounds):
+        if deadline is not None and time.perf_counter() > deadline:
+            return T
+        model, _y, z, _dval, si = _p_median_model(Ds, order, wd, T, ms, p, req_local)
+        x = lp_relaxation(model)[1]
+        if x is None or z.size == 0:
+            return T
+        zv = x[z]
+        last = np.r_[si[1:] != si[:-1], True]
+        capped = np.zeros(Ds.shape[0], dtype=bool)
+        capped[si[last]] = zv[last] > 1e-6
+        capped &= T_full > T
+        if not capped.any():
+            return T
+        # double the number of levels of the capped points
+        n_lev = (newlev & (Ds < T[:, None])).sum(axis=1)
+        target = 2 * n_lev + 1
+        reach = lev >= target[:, None]
+        pos = np.argmax(reach, axis=1)
+        wider = np.where(reach.any(axis=1), Ds[np.arange(Ds.shape[0]), pos], np.inf)
+        T = np.where(capped, np.minimum(wider, T_full), T)
+    return T
 
 
 def _next_level(Ds: np.ndarray, dist: np.ndarray) -> np.ndarray:

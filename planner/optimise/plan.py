@@ -59,12 +59,15 @@ import numpy as np
 import pandas as pd
 
 from planner._errors import InfeasibleError, ScenarioError
-from planner.optimise._backends import check_backend, solve_linear
+from planner.optimise._backends import check_backend, lp_relaxation, solve_linear
 from planner.optimise._lp import LinearModel, ModelBuilder
 from planner.optimise._models import ModelInputError
 from planner.optimise._solution import BACKENDS, Status
 
 log = logging.getLogger(__name__)
+
+#: Relative objective improvement above which a dropped constraint counts as binding.
+BINDING_TOLERANCE = 1e-4
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "city_id",
@@ -669,8 +672,11 @@ def solve_plan(
         When infeasible, find the conflicting constraints (several extra solves).
     assess_binding
         For each constraint family at its limit, re-solve without it and report the
-        objective it costs (``objective_gain``); it binds when that gain is positive.
-        Without this, ``binding`` only says the family is at its limit (``active``).
+        objective it costs (``objective_gain``); it binds when dropping it improves the
+        objective by more than ``BINDING_TOLERANCE`` (relative). Families whose removal
+        cannot beat the plan even in the LP relaxation are settled without a MIP; the
+        others are re-solved to the relative gap ``BINDING_TOLERANCE``. Without this,
+        ``binding`` only says the family is at its limit (``active``).
 
     Returns
     -------
@@ -708,12 +714,26 @@ def solve_plan(
             relaxed.sense = pm.model.sense
             relaxed.offset = pm.model.offset
             relaxed.start = raw.x
-            r = solve_linear(relaxed, backend=backend, time_limit_s=time_limit_s, threads=threads)
+            tol = BINDING_TOLERANCE * max(1.0, abs(raw.objective))
+            lp_value, _ = lp_relaxation(relaxed)
+            if math.isfinite(lp_value) and lp_value <= raw.objective + tol:
+                gains.append(0.0)  # even the LP relaxation cannot do better without it
+                continue
+            r = solve_linear(
+                relaxed,
+                backend=backend,
+                time_limit_s=time_limit_s,
+                gap=BINDING_TOLERANCE,
+                threads=threads,
+            )
             # the relaxed optimum (or its bound, if stopped) minus the plan's objective
-            better = r.bound if r.status == "feasible" else r.objective
+            better = (
+                r.bound if r.status == "feasible" and r.gap > BINDING_TOLERANCE else r.objective
+            )
             gains.append(max(0.0, better - raw.objective) if r.x is not None else math.nan)
         table["objective_gain"] = gains
-        table["binding"] = table["objective_gain"] > 1e-7 * max(1.0, abs(raw.objective))
+        tol = BINDING_TOLERANCE * max(1.0, abs(raw.objective))
+        table["binding"] = table["objective_gain"] > tol
     message = raw.message
     if raw.status == "infeasible" and (conflicts or must):
         message = infeasible_message(conflicts, must, pm.families)

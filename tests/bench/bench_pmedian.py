@@ -1,0 +1,139 @@
+"""p-median: planner.optimise.solve_p_median against spopt's PMedian on the same matrices.
+
+Instances are shaped like OR-Library's pmed sets: a random connected sparse graph on n
+nodes (a random spanning tree plus random extra edges up to max(2n, n^2/50) edges, as in
+pmed1-40), integer edge lengths 1..100, all-pairs shortest-path distances; every node is
+both a demand point (weight 1) and a candidate site. Seeded, so reruns see the same
+matrices. Both sides use the same solver through PuLP (bundled CBC by default, or HiGHS).
+
+    python tests/bench/bench_pmedian.py --quick
+    python tests/bench/bench_pmedian.py --n 400 --p 5 --spopt-time-limit 1800
+    python tests/bench/bench_pmedian.py                      # n = 100..900, p = 5, 10, n/10
+
+spopt gets a time limit (``--spopt-time-limit``, seconds); when it stops there, its row
+says so and the speed-up is a lower bound (">").
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import shortest_path
+
+from planner.optimise import solve_p_median
+
+
+def instance(n: int, seed: int) -> np.ndarray:
+    """All-pairs shortest-path distances of a random connected sparse graph."""
+    rng = np.random.default_rng(seed)
+    n_edges = max(2 * n, n * n // 50)
+    perm = rng.permutation(n)
+    # random spanning tree: node perm[i] joins a random earlier node
+    u = perm[1:]
+    v = perm[(rng.random(n - 1) * np.arange(1, n)).astype(int)]
+    extra = n_edges - (n - 1)
+    a = rng.integers(0, n, 3 * extra)
+    b = rng.integers(0, n, 3 * extra)
+    keep = a != b
+    u = np.r_[u, a[keep][:extra]]
+    v = np.r_[v, b[keep][:extra]]
+    w = rng.integers(1, 101, u.size).astype(float)
+    # parallel edges: keep the shortest
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((w, hi, lo))
+    lo, hi, w = lo[order], hi[order], w[order]
+    first = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])]
+    G = sp.csr_matrix((w[first], (lo[first], hi[first])), shape=(n, n))
+    return shortest_path(G, directed=False)
+
+
+def pulp_solver(backend: str, time_limit_s: float | None):  # type: ignore[no-untyped-def]
+    import pulp
+
+    if backend == "cbc":
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=0.0, threads=1)
+    return pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=0.0, threads=1)
+
+
+def run_spopt(D: np.ndarray, p: int, backend: str, time_limit_s: float) -> tuple:  # type: ignore[type-arg]
+    import pulp
+    from spopt.locate import PMedian
+
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = PMedian.from_cost_matrix(D, np.ones(D.shape[0]), p_facilities=p)
+    build = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = model.solve(pulp_solver(backend, time_limit_s))
+    solve = time.perf_counter() - t1
+    prob = model.problem
+    if prob.sol_status == pulp.LpSolutionOptimal and solve < time_limit_s * 0.98:
+        status = "optimal"
+    elif prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        status = "time limit"
+    else:
+        status = "no solution"
+    value = prob.objective.value() if status != "no solution" else float("nan")
+    return build, solve, status, float(value) if value is not None else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="n = 100, 200 only")
+    ap.add_argument("--n", type=int, nargs="*", help="sizes (default 100..900 step 100)")
+    ap.add_argument(
+        "--p", type=str, nargs="*", help="p values; 'n10' means n/10 (default 5 10 n10)"
+    )
+    ap.add_argument("--backend", choices=["cbc", "highs"], default="cbc")
+    ap.add_argument("--spopt-time-limit", type=float, default=600.0)
+    ap.add_argument("--skip-spopt", action="store_true")
+    ap.add_argument("--seed", type=int, default=2024)
+    args = ap.parse_args(argv)
+    sizes = args.n or ([100, 200] if args.quick else list(range(100, 1000, 100)))
+    ps = args.p or ["5", "10", "n10"]
+    header = (
+        f"{'n':>4} {'p':>3} | {'ours build s':>12} {'solve s':>8} {'status':>8} {'objective':>10}"
+        f" | {'spopt build s':>13} {'solve s':>8} {'status':>10} {'objective':>10}"
+        " | equal  speed-up"
+    )
+    print(f"backend: PuLP {args.backend} on both sides; seed {args.seed}")
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for n in sizes:
+        D = instance(n, args.seed + n)
+        for p_txt in ps:
+            p = n // 10 if p_txt == "n10" else int(p_txt)
+            sol = solve_p_median(D, p, backend=args.backend)
+            ours_total = sol.build_time_s + sol.solve_time_s
+            line = (
+                f"{n:>4} {p:>3} | {sol.build_time_s:>12.2f} {sol.solve_time_s:>8.2f} "
+                f"{sol.status:>8} {sol.objective:>10.0f}"
+            )
+            ok &= sol.status == "optimal"
+            if args.skip_spopt:
+                print(line + " | (spopt skipped)", flush=True)
+                continue
+            b, s, st, val = run_spopt(D, p, args.backend, args.spopt_time_limit)
+            equal = abs(val - sol.objective) < 1e-6 if st == "optimal" else None
+            ratio = (b + s) / ours_total
+            speed = f"{ratio:.1f}x" if st == "optimal" else f">{ratio:.1f}x"
+            eq_txt = {True: "yes", False: "NO", None: "n/a"}[equal]
+            ok &= equal is not False
+            print(
+                line + f" | {b:>13.2f} {s:>8.2f} {st:>10} {val:>10.0f} | {eq_txt:>5}  {speed}",
+                flush=True,
+            )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
