@@ -1,0 +1,428 @@
+r"""The optimiser as the analyses see it: scores in, one plan out.
+
+A *re-optimiser* is built once per analysis from the prepared scenario (the candidates,
+their per-industry fit, the constraints) and then solves the plan model for many score
+vectors. It is picklable: sweeps send it once to every worker.
+
+:class:`PlanReoptimiser` solves :func:`planner.optimise.solve_plan` exactly, but on a
+small pool of candidates instead of all of them, which is what makes a thousand re-solves
+affordable. For a vector of scores it
+
+1. ranks the candidates that pass the scenario's exclusions and floors by their best
+   possible value :math:`v_c = \lambda s_c + \text{(the } C \text{ largest }
+   \omega_k f_{ck} a_c)` and keeps the ``pool`` best, the ``pool`` best by score, the
+   ``pool`` best in each industry, the ``pool`` best among the candidates near a rail
+   line, near a cooperation zone and in a leading science and technology country, every
+   required city and every candidate of a required country;
+2. adds :math:`N` *stand-in* candidates (:math:`N` = the number of centres) that dominate
+   every candidate left out: score = the best score left out, fit in each industry = the
+   best (fit x access) left out, cost = the lowest cost left out, distances = the
+   shortest left out, leading-country flag and political stability = the best left out,
+   each in a country of its own. Any plan that opens candidates left out maps to a plan
+   of the pool and stand-ins with an objective at least as high, so the pooled model is
+   a relaxation of the full one;
+3. solves the pooled model with :func:`~planner.optimise.solve_plan`. If no stand-in is
+   opened, the plan found is optimal for the pooled relaxation and feasible for the full
+   model, hence optimal for the full model; otherwise the pool is doubled and the solve
+   repeated (ending, at worst, with every candidate and no stand-in).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from planner._errors import PlannerError
+
+#: Candidates kept per ranking in the first pooled solve.
+DEFAULT_POOL = 24
+
+_PLAN_COLUMNS = (
+    "city_id",
+    "name",
+    "iso3",
+    "score_total",
+    "cost_musd",
+    "dist_rail_node_km",
+    "dist_coop_zone_km",
+    "st_leading",
+    "political_stability",
+)
+
+
+@dataclass(frozen=True)
+class DrawPlan:
+    """One plan, in positions of the scored candidates (rows of ``Scores.frame``).
+
+    Attributes
+    ----------
+    status
+        Solver status ("optimal", "feasible", "infeasible", ...).
+    objective
+        Objective value of the plan (NaN without one).
+    centres
+        Positions of the chosen centres, ascending.
+    allocation
+        For each industry (in the re-optimiser's ``industries`` order), the positions of
+        the centres serving it, ascending.
+    """
+
+    status: str
+    objective: float
+    centres: tuple[int, ...]
+    allocation: tuple[tuple[int, ...], ...]
+    solves: int = 1
+    pool: int = 0
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in ("optimal", "feasible") and len(self.centres) > 0
+
+
+class Reoptimiser(Protocol):
+    """Solves the plan model for a vector of total scores (one per candidate, in [0, 1])."""
+
+    industries: tuple[str, ...]
+
+    def solve(self, total: np.ndarray) -> DrawPlan:  # pragma: no cover - protocol
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class PlanReoptimiser:
+    """Re-solves :func:`planner.optimise.solve_plan` for new scores, exactly, on a pool.
+
+    Attributes
+    ----------
+    candidates
+        The plan model's candidate table (columns of ``PlanInputs.candidates``), one row
+        per scored candidate in scoring order; ``score_total`` is replaced per solve.
+    fit
+        Industry fit, same rows, columns ``industries``.
+    industry_weights
+        Industry id -> weight.
+    constraints
+        A :class:`planner.optimise.PlanConstraints`.
+    backend, time_limit_s, gap
+        Solver settings handed to ``solve_plan``.
+    suitability_weight
+        The plan model's weight of ``score_total`` against the fit term.
+    pool
+        Candidates kept per ranking in the first pooled solve; 0 solves the full model.
+    """
+
+    candidates: pd.DataFrame
+    fit: np.ndarray
+    industries: tuple[str, ...]
+    industry_weights: Mapping[str, float]
+    constraints: Any
+    backend: str = "cbc"
+    time_limit_s: float | None = None
+    gap: float = 0.0
+    suitability_weight: float = 1.0
+    pool: int = DEFAULT_POOL
+
+    def __post_init__(self) -> None:
+        c = self.candidates
+        n = len(c)
+        w = np.array([float(self.industry_weights[k]) for k in self.industries])
+        omega = w / w.sum()
+        access = c["access"].to_numpy(dtype=float) if "access" in c.columns else np.ones(n)
+        value = self.fit * omega[None, :] * np.nan_to_num(access, nan=0.0)[:, None]
+        cap = self.constraints.max_industries_per_centre or len(self.industries)
+        object.__setattr__(self, "_value", value)
+        object.__setattr__(self, "_fit_access", self.fit * np.nan_to_num(access, nan=0.0)[:, None])
+        object.__setattr__(self, "_top_fit", -np.sort(-value, axis=1)[:, :cap].sum(axis=1))
+        object.__setattr__(self, "_eligible", self._eligible_mask())
+        object.__setattr__(self, "_always", self._always_mask())
+        object.__setattr__(self, "_special", self._special_masks())
+        object.__setattr__(self, "_country", pd.factorize(c["iso3"].astype(str))[0])
+        object.__setattr__(self, "_by_id", {int(i): p for p, i in enumerate(c["city_id"])})
+
+    # ---------------------------------------------------------------- masks
+
+    def _eligible_mask(self) -> np.ndarray:
+        """Candidates the constraints do not rule out (used to rank the pool only)."""
+        c, k = self.candidates, self.constraints
+        ok = ~c["city_id"].isin(list(k.excluded_cities)).to_numpy().copy()
+        ok &= ~c["iso3"].isin(list(k.excluded_countries)).to_numpy()
+        if k.min_political_stability is not None:
+            r = c["political_stability"].to_numpy(dtype=float)
+            ok &= np.nan_to_num(r, nan=-np.inf) >= k.min_political_stability
+        return ok
+
+    def _always_mask(self) -> np.ndarray:
+        c, k = self.candidates, self.constraints
+        # every candidate a requirement names, eligible or not: the stand-ins count for no
+        # required city or country, so the pool itself must hold them
+        keep = c["city_id"].isin(list(k.required_cities)).to_numpy().copy()
+        keep |= c["iso3"].isin(list(k.required_countries)).to_numpy()
+        return keep
+
+    def _special_masks(self) -> list[np.ndarray]:
+        c, k = self.candidates, self.constraints
+        masks = []
+        if k.min_on_rail_lines:
+            d = np.nan_to_num(c["dist_rail_node_km"].to_numpy(dtype=float), nan=np.inf)
+            masks.append(d <= k.rail_node_radius_km)
+        if k.min_near_coop_zones:
+            d = np.nan_to_num(c["dist_coop_zone_km"].to_numpy(dtype=float), nan=np.inf)
+            masks.append(d <= k.coop_zone_radius_km)
+        if k.min_st_leading:
+            masks.append(c["st_leading"].to_numpy(dtype=bool))
+        return masks
+
+    # ---------------------------------------------------------------- solve
+
+    def solve(self, total: np.ndarray) -> DrawPlan:
+        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1])."""
+        s = np.clip(np.asarray(total, dtype=float), 0.0, 1.0)
+        n = len(self.candidates)
+        if s.shape != (n,):
+            msg = f"total has shape {s.shape!r}; pass one score per candidate ({n})."
+            raise PlannerError(msg)
+        if self.pool <= 0:
+            return self._solve_on(s, np.ones(n, dtype=bool), stand_ins=0, solves=1)
+        m = self.pool
+        solves = 0
+        last = -1
+        while True:
+            chosen = self._pool_mask(s, m)
+            if chosen.sum() <= last:  # doubling added nobody: take every candidate
+                chosen[:] = True
+            last = int(chosen.sum())
+            solves += 1
+            if chosen.all():
+                return self._solve_on(s, chosen, stand_ins=0, solves=solves)
+            plan = self._solve_on(s, chosen, stand_ins=self._n_stand_ins(chosen), solves=solves)
+            if plan is not None:
+                return plan
+            m *= 2
+
+    def _pool_mask(self, s: np.ndarray, m: int) -> np.ndarray:
+        n = s.size
+        elig = self._eligible
+        keep = self._always.copy()
+        value = self.suitability_weight * s + self._top_fit
+        rankings = [value, s, *self._value.T]
+        cap = self.constraints.max_per_country
+        if cap:  # the per-country share of the pool grows as the pool does
+            cap = cap * max(1, m // self.pool)
+        for key in rankings:
+            # with a cap per country, the best few of each country compete
+            pool = elig & _top_per_group(key, self._country, cap) if cap else elig
+            keep[_top(key, pool, m)] = True
+        for mask in self._special:
+            pool = elig & mask
+            if cap:
+                pool &= _top_per_group(value, self._country, cap, mask=mask)
+            keep[_top(value, pool, m)] = True
+        if keep.sum() >= n - 1:
+            keep[:] = True
+        return keep
+
+    def _n_stand_ins(self, pool: np.ndarray) -> int:
+        k = self.constraints
+        outside = int((~pool).sum())
+        if k.n_centres is not None:
+            return min(int(k.n_centres), outside)
+        return outside if outside <= 64 else 64
+
+    def _solve_on(
+        self, s: np.ndarray, pool: np.ndarray, *, stand_ins: int, solves: int
+    ) -> DrawPlan | None:
+        from planner.optimise import PlanInputs, solve_plan
+
+        idx = np.flatnonzero(pool)
+        cand = self.candidates.iloc[idx].copy()
+        cand["score_total"] = s[idx]
+        fit = self.fit[idx]
+        ids = cand["city_id"].to_numpy()
+        if "access" in cand.columns:
+            cand["access"] = cand["access"].to_numpy(dtype=float)
+        if stand_ins:
+            out = ~pool
+            extra, extra_fit = self._stand_ins(s, out, stand_ins, has_access="access" in cand)
+            cand = pd.concat([cand, extra], ignore_index=True)
+            fit = np.vstack([fit, extra_fit])
+            ids = cand["city_id"].to_numpy()
+        fit_frame = pd.DataFrame(fit, index=pd.Index(ids, name="city_id"), columns=self.industries)
+        k = self.constraints
+        if stand_ins and k.n_centres is None and k.budget_musd is None:  # pragma: no cover
+            msg = "The plan constraints need n_centres or budget_musd."
+            raise PlannerError(msg)
+        plan = solve_plan(
+            PlanInputs(cand.reset_index(drop=True), fit_frame, dict(self.industry_weights),
+                       self.suitability_weight),
+            k,
+            backend=self.backend,
+            time_limit_s=self.time_limit_s,
+            gap=self.gap,
+            diagnose=False,
+            assess_binding=False,
+        )  # fmt: skip
+        has = plan.status in ("optimal", "feasible")
+        opened = [int(i) for i in plan.centres["city_id"]] if has else []
+        if stand_ins and any(i < 0 for i in opened):
+            return None
+        pos = sorted(self._by_id[i] for i in opened)
+        alloc: list[tuple[int, ...]] = []
+        if has:
+            table = plan.allocation
+            for ind in self.industries:
+                got = table.loc[table["industry_id"] == ind, "city_id"]
+                alloc.append(tuple(sorted(self._by_id[int(i)] for i in got)))
+        else:
+            alloc = [() for _ in self.industries]
+        return DrawPlan(
+            status=str(plan.status),
+            objective=float(plan.objective),
+            centres=tuple(pos),
+            allocation=tuple(alloc),
+            solves=solves,
+            pool=int(idx.size),
+        )
+
+    def _stand_ins(
+        self, s: np.ndarray, out: np.ndarray, count: int, *, has_access: bool
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """``count`` stand-ins for each group of left-out candidates that share which of the
+        counting constraints (rail line, cooperation zone, leading country) they meet."""
+        c = self.candidates
+        signature = np.zeros(len(c), dtype=np.int64)
+        for bit, mask in enumerate(self._special):
+            signature |= mask.astype(np.int64) << bit
+        cap = self.constraints.max_per_country
+        if cap:
+            # with a cap per country, a stand-in stays in its group's country so the cap
+            # still applies to it; at most ``cap`` of a country can open
+            signature = signature * (int(self._country.max()) + 1) + self._country
+        frames = []
+        fits = []
+        for sig in np.unique(signature[out]):
+            group = out & (signature == sig)
+            o = c[group]
+            copies = min(count, int(group.sum()), cap or count)
+
+            def best(col: str, fn: Any, o: pd.DataFrame = o) -> float:
+                v = o[col].to_numpy(dtype=float)
+                v = v[np.isfinite(v)]
+                return float(fn(v)) if v.size else math.nan
+
+            row = {
+                "name": "(candidates left out of the pool)",
+                "score_total": float(s[group].max()),
+                "cost_musd": best("cost_musd", np.min),
+                "dist_rail_node_km": best("dist_rail_node_km", np.min),
+                "dist_coop_zone_km": best("dist_coop_zone_km", np.min),
+                "st_leading": bool(o["st_leading"].astype(bool).any()),
+                "political_stability": best("political_stability", np.max),
+            }
+            first = -sum(len(f) for f in frames) - 1
+            if cap:
+                iso = [str(o["iso3"].iloc[0])] * copies
+            else:  # a country each: nothing binds stand-ins together
+                iso = [f"#{-first + d}" for d in range(copies)]
+            frames.append(
+                pd.DataFrame([{"city_id": first - d, "iso3": iso[d], **row} for d in range(copies)])
+            )
+            fits.append(np.tile(self._fit_access[group].max(axis=0), (copies, 1)))
+        extra = pd.concat(frames, ignore_index=True)
+        for col in self.candidates.columns:
+            if col not in extra.columns:
+                extra[col] = pd.NA
+        if has_access:
+            extra["access"] = 1.0
+        extra = extra[list(self.candidates.columns)]
+        return extra, np.clip(np.vstack(fits), 0.0, 1.0)
+
+
+def _top_per_group(
+    key: np.ndarray, group: np.ndarray, k: int, *, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Mask of the ``k`` largest ``key`` in each group (among ``mask``)."""
+    idx = np.arange(key.size) if mask is None else np.flatnonzero(mask)
+    order = idx[np.lexsort((-key[idx], group[idx]))]
+    g = group[order]
+    first = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    start = np.repeat(first, np.diff(np.r_[first, g.size]))
+    out = np.zeros(key.size, dtype=bool)
+    out[order[np.arange(g.size) - start < k]] = True
+    return out
+
+
+def _top(key: np.ndarray, mask: np.ndarray, m: int) -> np.ndarray:
+    """Positions of the ``m`` largest ``key`` among ``mask`` (ties by position)."""
+    idx = np.flatnonzero(mask)
+    if idx.size <= m:
+        return idx
+    part = np.argpartition(-key[idx], m - 1)[:m]
+    return idx[part]
+
+
+def plan_reoptimiser(
+    prepared: Any,
+    *,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+    gap: float | None = None,
+    constraints: Any = None,
+    pool: int = DEFAULT_POOL,
+) -> PlanReoptimiser:
+    """A :class:`PlanReoptimiser` for a prepared scenario (``until="criteria"``).
+
+    Parameters
+    ----------
+    prepared
+        From :func:`planner.pipeline.prepare`.
+    backend, time_limit_s, gap
+        Solver settings; the scenario's ``[solver]`` when ``None``.
+    constraints
+        A :class:`planner.optimise.PlanConstraints` to use instead of the scenario's.
+    pool
+        Candidates kept per ranking in the first pooled solve; 0 solves the full model
+        each time.
+    """
+    from planner.optimise import plan_constraints_from_mapping
+
+    scores = prepared.scores
+    if scores is None:
+        msg = (
+            "prepared has no scores; call planner.pipeline.prepare(scenario, "
+            "until='criteria') first."
+        )
+        raise PlannerError(msg)
+    from planner.pipeline import plan_inputs
+
+    scenario = prepared.scenario
+    cons = constraints
+    if cons is None:
+        cons = plan_constraints_from_mapping(scenario.constraints)
+    solver = scenario.solver
+    inputs = plan_inputs(prepared)
+    frame = inputs.candidates.reset_index(drop=True)
+    # industries without weight are left out of the plan model, as solve_plan requires
+    industries = tuple(str(k) for k, v in inputs.industry_weights.items() if v > 0)
+    fit = inputs.fit.reindex(index=frame["city_id"].to_numpy(), columns=list(industries))
+    return PlanReoptimiser(
+        candidates=frame,
+        fit=fit.to_numpy(dtype=float),
+        industries=industries,
+        industry_weights={k: float(inputs.industry_weights[k]) for k in industries},
+        suitability_weight=float(inputs.suitability_weight),
+        constraints=cons,
+        backend=backend or solver.backend,
+        time_limit_s=time_limit_s if time_limit_s is not None else solver.time_limit_s,
+        gap=gap if gap is not None else solver.gap,
+        pool=pool,
+    )
+
+
+def with_constraints(reopt: PlanReoptimiser, **changes: Any) -> PlanReoptimiser:
+    """A copy of ``reopt`` whose constraints have ``changes`` applied."""
+    return replace(reopt, constraints=replace(reopt.constraints, **changes))

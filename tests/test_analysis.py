@@ -1,0 +1,462 @@
+"""Tests of planner.analysis: weight draws, sensitivity, Pareto fronts, run comparison, sweeps."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner._errors import PlannerError
+from planner.analysis import (
+    PlanReoptimiser,
+    compare_runs,
+    draw_weights,
+    format_comparison,
+    format_pareto,
+    format_sensitivity,
+    pareto_front,
+    ranks,
+    run_sensitivity,
+    save_pareto_chart,
+    totals,
+)
+from planner.criteria import topsis, weighted_sum
+from planner.optimise import PlanConstraints
+
+CRITERIA = ("a", "b", "c", "d")
+INDUSTRIES = ("ind1", "ind2", "ind3")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _toy(n: int = 40, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Seeded candidates: score matrix, plan-model table and fit (n x 3 industries)."""
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(0, 1, size=(n, len(CRITERIA)))
+    ids = np.arange(1000, 1000 + n)
+    iso = np.array(["AAA", "BBB", "CCC", "DDD", "EEE"])[np.arange(n) % 5]
+    w0 = np.array([0.4, 0.3, 0.2, 0.1])
+    total = s @ w0
+    scores = pd.DataFrame({"city_id": ids, "name": [f"city{i}" for i in ids], "iso3": iso})
+    for j, c in enumerate(CRITERIA):
+        scores[f"score_{c}"] = s[:, j]
+    scores["score_total"] = total
+    scores["rank"] = ranks(total[:, None])[:, 0]
+    plan = pd.DataFrame(
+        {
+            "city_id": ids,
+            "name": scores["name"],
+            "iso3": iso,
+            "score_total": total,
+            "cost_musd": rng.uniform(1, 10, n).round(1),
+            "dist_rail_node_km": rng.uniform(0, 300, n),
+            "dist_coop_zone_km": rng.uniform(0, 300, n),
+            "st_leading": iso == "AAA",
+            "political_stability": rng.uniform(-2, 1.5, n),
+        }
+    )
+    fit = rng.uniform(0, 1, size=(n, len(INDUSTRIES)))
+    return scores, plan, fit
+
+
+def _reopt(
+    plan: pd.DataFrame, fit: np.ndarray, *, pool: int = 6, **cons: object
+) -> PlanReoptimiser:
+    constraints = PlanConstraints(**{"n_centres": 4, **cons})  # type: ignore[arg-type]
+    return PlanReoptimiser(
+        candidates=plan,
+        fit=fit,
+        industries=INDUSTRIES,
+        industry_weights={"ind1": 2.0, "ind2": 1.0, "ind3": 1.0},
+        constraints=constraints,
+        backend="cbc",
+        pool=pool,
+    )
+
+
+RICH = {
+    "max_per_country": 1,
+    "min_on_rail_lines": 1,
+    "rail_node_radius_km": 60.0,
+    "min_near_coop_zones": 1,
+    "min_st_leading": 1,
+    "max_industries_per_centre": 1,
+    "every_industry_served": True,
+}
+
+
+@pytest.fixture(scope="module")
+def toy() -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    return _toy()
+
+
+def _run(toy, reopt, **kw):  # type: ignore[no-untyped-def]
+    scores, _, _ = toy
+    base = pd.Series([0.4, 0.3, 0.2, 0.1], index=list(CRITERIA))
+    options = {"draws": 12, "seed": 3, "chunk": 5, **kw}
+    return run_sensitivity(
+        scores=scores,
+        score_columns=[f"score_{c}" for c in CRITERIA],
+        base_weights=base,
+        method="weighted_sum",
+        industries=INDUSTRIES,
+        reoptimiser=reopt,
+        **options,
+    )
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def test_draws_are_seeded_per_draw_and_sum_to_one() -> None:
+    w0 = np.array([0.5, 0.25, 0.15, 0.1])
+    a = draw_weights(w0, draws=30, seed=11, concentration=50)
+    b = draw_weights(w0, draws=30, seed=11, concentration=50)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a.sum(axis=1), 1.0)
+    # a slice of draws made elsewhere (another worker) is the same slice
+    part = draw_weights(w0, draws=10, seed=11, concentration=50, start=20)
+    np.testing.assert_array_equal(part, a[20:30])
+    assert not np.array_equal(a, draw_weights(w0, draws=30, seed=12, concentration=50))
+
+
+def test_dirichlet_mean_and_spread_match_the_stated_law() -> None:
+    w0 = np.array([0.5, 0.25, 0.15, 0.1])
+    k = 100.0
+    w = draw_weights(w0, draws=4000, seed=1, concentration=k)
+    sd = np.sqrt(w0 * (1 - w0) / (k + 1))
+    # the sample mean lies within 5 standard errors of w0
+    assert (np.abs(w.mean(axis=0) - w0) < 5 * sd / np.sqrt(len(w))).all()
+    np.testing.assert_allclose(w.std(axis=0), sd, rtol=0.1)
+
+
+def test_spread_keeps_each_weight_within_its_range() -> None:
+    w0 = np.array([0.4, 0.3, 0.2, 0.1, 0.0])
+    p = 0.2
+    w = draw_weights(w0, draws=500, seed=2, spread=p)
+    ratio = w[:, :4] / w0[:4]
+    assert (ratio >= (1 - p) / (1 + p) - 1e-12).all()
+    assert (ratio <= (1 + p) / (1 - p) + 1e-12).all()
+    assert (w[:, 4] == 0).all()  # a criterion without weight keeps none
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+
+
+def test_zero_spread_and_infinite_concentration_return_the_weights_exactly() -> None:
+    w0 = np.array([0.4, 0.3, 0.2, 0.1])
+    for kw in ({"spread": 0.0}, {"concentration": math.inf}):
+        w = draw_weights(w0, draws=5, seed=0, **kw)
+        assert (w == w0).all()
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [{"spread": 1.5}, {"spread": -0.1}, {"concentration": 0}, {"spread": 0.1, "concentration": 5}],
+)
+def test_bad_draw_settings_are_refused(kw: dict[str, float]) -> None:
+    with pytest.raises(PlannerError, match="spread|concentration"):
+        draw_weights(np.array([0.5, 0.5]), draws=2, seed=0, **kw)
+
+
+def test_totals_agree_with_the_criteria_stage() -> None:
+    rng = np.random.default_rng(0)
+    s = rng.uniform(size=(50, 4))
+    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=3, seed=0)
+    t = totals(s, w, "weighted_sum")
+    tt = totals(s, w, "topsis")
+    for d in range(3):
+        np.testing.assert_allclose(t[:, d], weighted_sum(s, w[d]))
+        np.testing.assert_allclose(tt[:, d], topsis(s, w[d]))
+    r = ranks(np.array([[0.5], [0.9], [0.5], [0.1]]))[:, 0]
+    assert r.tolist() == [2, 1, 2, 4]
+
+
+# --------------------------------------------------------------------------- re-optimiser
+
+
+def test_pooled_solve_equals_the_full_model(toy) -> None:  # type: ignore[no-untyped-def]
+    scores, plan, fit = toy
+    pooled = _reopt(plan, fit, pool=4, **RICH)
+    full = _reopt(plan, fit, pool=0, **RICH)
+    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=4, seed=5, concentration=5)
+    s = scores[[f"score_{c}" for c in CRITERIA]].to_numpy()
+    t = totals(s, w, "weighted_sum")
+    for d in range(t.shape[1]):
+        a, b = pooled.solve(t[:, d]), full.solve(t[:, d])
+        assert a.status == b.status == "optimal"
+        assert a.objective == pytest.approx(b.objective, abs=1e-9)
+        assert a.pool < len(plan) or a.solves > 1
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def test_zero_spread_returns_the_scenarios_own_plan_every_draw(toy) -> None:  # type: ignore[no-untyped-def]
+    scores, plan, fit = toy
+    reopt = _reopt(plan, fit, **RICH)
+    result = _run(toy, reopt, spread=0.0)
+    own = _reopt(plan, fit, pool=0, **RICH).solve(scores["score_total"].to_numpy())
+    assert result.base.centres == own.centres
+    assert (result.plans["same_as_base"]).all()
+    chosen = result.candidates[result.candidates["chosen_share"] > 0]
+    assert set(chosen["city_id"]) == set(result.base_city_ids)
+    assert (chosen["chosen_share"] == 1.0).all()
+    # the modal centre of every industry is the one serving it in the plan
+    assert result.allocation_modal["modal_in_base"].all()
+    assert (result.allocation_modal["share"] == 1.0).all()
+    # ranks do not move either
+    assert (result.candidates["rank_low"] == result.candidates["base_rank"]).all()
+    assert (result.candidates["rank_high"] == result.candidates["base_rank"]).all()
+
+
+def test_same_seed_same_result_and_parallel_workers_agree(toy) -> None:  # type: ignore[no-untyped-def]
+    _, plan, fit = toy
+    reopt = _reopt(plan, fit, max_per_country=1)
+    a = _run(toy, reopt, concentration=20.0)
+    b = _run(toy, reopt, concentration=20.0, workers=2)
+    pd.testing.assert_frame_equal(a.candidates, b.candidates)
+    pd.testing.assert_frame_equal(a.plans, b.plans)
+    pd.testing.assert_frame_equal(a.allocation, b.allocation)
+    pd.testing.assert_frame_equal(a.weights, b.weights)
+    assert a.n_with_plan == 12
+    assert b.workers == 2
+
+
+def test_different_seeds_agree_within_sampling_error(toy) -> None:  # type: ignore[no-untyped-def]
+    # no side constraint but the cap: each draw solves at once, so the draws stay quick
+    _, plan, fit = toy
+    reopt = _reopt(plan, fit, max_per_country=2)
+    n = 100
+    a = _run(toy, reopt, draws=n, seed=1, concentration=30.0, chunk=50)
+    b = _run(toy, reopt, draws=n, seed=2, concentration=30.0, chunk=50)
+    pa = a.candidates.set_index("city_id")["chosen_share"]
+    pb = b.candidates.set_index("city_id")["chosen_share"].reindex(pa.index)
+    pooled = (pa + pb) / 2
+    se = np.sqrt(pooled * (1 - pooled) * 2 / n)
+    # 4.5 standard errors: over 40 cities a false alarm has odds below 1 in 3,000
+    assert ((pa - pb).abs() <= 4.5 * se + 1e-12).all()
+    assert (pa > 0).sum() > 4  # the weights did move the plan
+    assert not pa.equals(pb)
+
+
+def test_sensitivity_table_and_csv(toy) -> None:  # type: ignore[no-untyped-def]
+    _, plan, fit = toy
+    result = _run(toy, _reopt(plan, fit), concentration=10.0)
+    text = format_sensitivity(result)
+    assert "Weight sensitivity: 12 draws (seed 3; Dirichlet" in text
+    assert "Industry allocation" in text
+    for name in result.candidates.loc[result.candidates["base_chosen"], "name"]:
+        assert name in text
+    csv = format_sensitivity(result, fmt="csv")
+    back = pd.read_csv(__import__("io").StringIO(csv))
+    assert len(back) == len(result.candidates)
+    rob = result.robustness()
+    assert list(rob.columns) == ["city_id", "chosen_share", "rank_low", "rank_high"]
+    assert rob["chosen_share"].between(0, 1).all()
+    assert (rob["rank_low"] <= rob["rank_high"]).all()
+    with pytest.raises(PlannerError, match="fmt='json'"):
+        format_sensitivity(result, fmt="json")  # type: ignore[arg-type]
+
+
+def test_bad_sensitivity_arguments(toy) -> None:  # type: ignore[no-untyped-def]
+    _, plan, fit = toy
+    reopt = _reopt(plan, fit)
+    with pytest.raises(PlannerError, match="draws=0"):
+        _run(toy, reopt, draws=0)
+    with pytest.raises(PlannerError, match="workers=0"):
+        _run(toy, reopt, workers=0)
+    with pytest.raises(PlannerError, match="interval"):
+        _run(toy, reopt, interval=(0.9, 0.1))
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():  # type: ignore[no-untyped-def]
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def test_dask_cluster_gives_the_local_result(toy, dask_cluster) -> None:  # type: ignore[no-untyped-def]
+    from distributed import Client
+
+    _, plan, fit = toy
+    reopt = _reopt(plan, fit, max_per_country=1)
+    local = _run(toy, reopt, concentration=20.0)
+    by_address = _run(toy, reopt, concentration=20.0, scheduler=dask_cluster.scheduler_address)
+    with Client(dask_cluster, set_as_default=False) as client:
+        by_client = _run(toy, reopt, concentration=20.0, scheduler=client)
+    for other in (by_address, by_client):
+        pd.testing.assert_frame_equal(local.candidates, other.candidates)
+        pd.testing.assert_frame_equal(local.plans, other.plans)
+        pd.testing.assert_frame_equal(local.allocation_modal, other.allocation_modal)
+    assert by_address.scheduler == dask_cluster.scheduler_address
+
+
+def test_unreachable_scheduler_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.analysis import _sweep, run_sweep
+
+    monkeypatch.setattr(_sweep, "CONNECT_TIMEOUT_S", 1.0)
+    with pytest.raises(PlannerError, match="Cannot reach the Dask scheduler"):
+        run_sweep(_double, None, [1, 2], scheduler="tcp://127.0.0.1:9")
+
+
+def _double(state: object, item: int) -> int:
+    return 2 * item
+
+
+def test_sweep_keeps_item_order() -> None:
+    from planner.analysis import run_sweep
+
+    assert run_sweep(_double, None, list(range(7)), workers=2) == [2 * i for i in range(7)]
+
+
+# --------------------------------------------------------------------------- Pareto
+
+
+def _pareto_toy() -> tuple[PlanReoptimiser, np.ndarray]:
+    # one centre; no fit: the objective is the score. D (0.4, 3) is dominated by C (0.5, 2).
+    plan = pd.DataFrame(
+        {
+            "city_id": [1, 2, 3, 4],
+            "name": ["A", "B", "C", "D"],
+            "iso3": ["AAA", "BBB", "CCC", "DDD"],
+            "score_total": [0.9, 0.7, 0.5, 0.4],
+            "cost_musd": [10.0, 5.0, 2.0, 3.0],
+            "dist_rail_node_km": np.nan,
+            "dist_coop_zone_km": np.nan,
+            "st_leading": False,
+            "political_stability": [-1.5, 0.0, 1.0, 1.2],
+        }
+    )
+    reopt = PlanReoptimiser(
+        candidates=plan,
+        fit=np.zeros((4, 1)),
+        industries=("ind1",),
+        industry_weights={"ind1": 1.0},
+        constraints=PlanConstraints(n_centres=1),
+        pool=0,
+    )
+    return reopt, plan["cost_musd"].to_numpy()
+
+
+def test_pareto_front_by_hand(tmp_path: Path) -> None:
+    reopt, cost = _pareto_toy()
+    front = pareto_front(reopt, cost=cost, points=5)
+    t = front.table
+    assert t["eps_cost"].tolist() == [10.0, 8.0, 6.0, 4.0, 2.0]
+    assert t["centres"].tolist() == ["A", "B", "B", "C", "C"]
+    eff = front.efficient
+    assert list(zip(eff["cost"], eff["suitability"])) == [(2.0, 0.5), (5.0, 0.7), (10.0, 0.9)]
+    text = format_pareto(front)
+    assert "3 efficient" in text and "MUSD" in text
+    png = save_pareto_chart(front, tmp_path / "front.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pareto_with_risk_marks_only_non_dominated_points() -> None:
+    reopt, cost = _pareto_toy()
+    front = pareto_front(reopt, cost=cost, objectives="suitability,cost,risk", points=3)
+    t = front.table
+    assert len(t) == 9
+    eff = t[t["efficient"]]
+    # D (cost 3, stability 1.2) is now efficient: the safest host
+    assert {"A", "B", "C", "D"} == set(eff["centres"])
+    v = eff[["suitability", "cost", "risk"]].to_numpy()
+    for i in range(len(v)):
+        better = (v[:, 0] >= v[i, 0]) & (v[:, 1] <= v[i, 1]) & (v[:, 2] <= v[i, 2])
+        strictly = (v[:, 0] > v[i, 0]) | (v[:, 1] < v[i, 1]) | (v[:, 2] < v[i, 2])
+        assert not (better & strictly).any()
+    with pytest.raises(PlannerError, match="objectives="):
+        pareto_front(reopt, cost=cost, objectives="cost,risk")
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def _write_run(
+    folder: Path, *, status: str, objective: float, centres: list[tuple], binds: dict
+) -> Path:
+    folder.mkdir()
+    run = {
+        "scenario": {"name": folder.name},
+        "status": status,
+        "objective": objective,
+        "bound": objective,
+        "gap": 0.0,
+        "backend": "cbc",
+        "constraints": [
+            {"name": k, "limit": 2, "slack": 0 if v else 1, "binds": v} for k, v in binds.items()
+        ],
+    }
+    (folder / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    plan = pd.DataFrame(
+        centres, columns=["city_id", "name", "iso3", "score_total", "rank", "industries"]
+    )
+    plan.to_csv(folder / "plan.csv", index=False)
+    cand = pd.DataFrame(
+        [
+            (1, "Seoul", 0.8, 1),
+            (2, "Singapore", 0.7, 2),
+            (3, "London", 0.6, 3),
+            (4, "Essen", 0.5, 4),
+        ],
+        columns=["city_id", "name", "score_total", "rank"],
+    )
+    cand.to_csv(folder / "candidates.csv", index=False)
+    return folder
+
+
+def test_compare_runs(tmp_path: Path) -> None:
+    a = _write_run(
+        tmp_path / "a",
+        status="optimal",
+        objective=7.0,
+        centres=[(1, "Seoul", "KOR", 0.8, 1, "it; bio"), (2, "Singapore", "SGP", 0.7, 2, "ai")],
+        binds={"n_centres": True, "max_per_country": True, "min_st_leading": False},
+    )
+    b = _write_run(
+        tmp_path / "b",
+        status="optimal",
+        objective=6.5,
+        centres=[(1, "Seoul", "KOR", 0.8, 1, "it"), (3, "London", "GBR", 0.6, 3, "bio; ai")],
+        binds={"n_centres": True, "max_per_country": False, "min_on_rail_lines": True},
+    )
+    c = compare_runs(a, b)
+    assert c.kept == (1,) and c.removed == (2,) and c.added == (3,)
+    assert not c.same_plan
+    row = c.centres.set_index("city_id")
+    assert row.loc[3, "rank_a"] == 3  # from A's candidates.csv
+    assert row.loc[2, "score_b"] == 0.7
+    change = c.constraints.set_index("name")["change"]
+    assert change["n_centres"] == "binds in both"
+    assert change["max_per_country"] == "binds in A only"
+    assert change["min_st_leading"] == "only in A"
+    assert change["min_on_rail_lines"] == "only in B"
+    assert c.total_score_a == pytest.approx(1.5) and c.total_score_b == pytest.approx(1.4)
+    text = format_comparison(c)
+    assert "1 kept, 1 in, 1 out" in text
+    assert "7.0000 -> 6.5000 (-0.5000)" in text
+    assert "Seoul: it; bio -> it" in text
+    assert "max_per_country" in text and "binds in A only" in text
+    same = compare_runs(a, a)
+    assert same.same_plan and "(the same plan)" in format_comparison(same)
+
+
+def test_compare_refuses_a_folder_without_run_files(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PlannerError, match="has no run.json"):
+        compare_runs(tmp_path / "empty", tmp_path / "empty")
+    with pytest.raises(PlannerError, match="does not exist"):
+        compare_runs(tmp_path / "nowhere", tmp_path / "empty")
