@@ -178,18 +178,35 @@ def test_totals_agree_with_the_criteria_stage() -> None:
 # --------------------------------------------------------------------------- re-optimiser
 
 
-def test_pooled_solve_equals_the_full_model(toy) -> None:  # type: ignore[no-untyped-def]
+def _direct(plan: pd.DataFrame, fit: np.ndarray, total: np.ndarray, **cons: object) -> float:
+    """The plan model on every candidate, straight through solve_plan."""
+    from planner.optimise import PlanInputs, solve_plan
+
+    inputs = PlanInputs(
+        plan.assign(score_total=total),
+        pd.DataFrame(fit, index=plan["city_id"].to_numpy(), columns=list(INDUSTRIES)),
+        {"ind1": 2.0, "ind2": 1.0, "ind3": 1.0},
+    )
+    constraints = PlanConstraints(**{"n_centres": 4, **cons})  # type: ignore[arg-type]
+    got = solve_plan(inputs, constraints, backend="cbc", diagnose=False, assess_binding=False)
+    assert got.status == "optimal"
+    return float(got.objective)
+
+
+@pytest.mark.parametrize("pool", [0, 4])
+def test_reduced_solves_equal_the_full_model(toy, pool: int) -> None:  # type: ignore[no-untyped-def]
+    # dominance (and, with pool > 0, the stand-in relaxation) must not change the optimum
     scores, plan, fit = toy
-    pooled = _reopt(plan, fit, pool=4, **RICH)
-    full = _reopt(plan, fit, pool=0, **RICH)
-    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=4, seed=5, concentration=5)
+    rich = {**RICH, "max_per_country": 2, "min_political_stability": -1.0}
+    reopt = _reopt(plan, fit, pool=pool, **rich)
+    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=3, seed=5, concentration=5)
     s = scores[[f"score_{c}" for c in CRITERIA]].to_numpy()
     t = totals(s, w, "weighted_sum")
     for d in range(t.shape[1]):
-        a, b = pooled.solve(t[:, d]), full.solve(t[:, d])
-        assert a.status == b.status == "optimal"
-        assert a.objective == pytest.approx(b.objective, abs=1e-9)
-        assert a.pool < len(plan) or a.solves > 1
+        got = reopt.solve(t[:, d])
+        assert got.status == "optimal"
+        assert got.objective == pytest.approx(_direct(plan, fit, t[:, d], **rich), abs=1e-9)
+        assert got.pool < len(plan)  # something was left out of the model
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -460,3 +477,26 @@ def test_compare_refuses_a_folder_without_run_files(tmp_path: Path) -> None:
         compare_runs(tmp_path / "empty", tmp_path / "empty")
     with pytest.raises(PlannerError, match="does not exist"):
         compare_runs(tmp_path / "nowhere", tmp_path / "empty")
+
+
+# --------------------------------------------------------------------------- real scenario
+
+
+@pytest.mark.slow
+def test_zero_spread_on_the_default_scenario_returns_its_plan() -> None:
+    from planner.analysis import sensitivity
+    from planner.optimise import plan_constraints_from_mapping, solve_plan
+    from planner.pipeline import plan_inputs, prepare
+    from planner.scenario import read_scenario
+
+    prepared = prepare(read_scenario(None))
+    own = solve_plan(
+        plan_inputs(prepared),
+        plan_constraints_from_mapping(prepared.scenario.constraints),
+        backend="cbc",
+        assess_binding=False,
+    )
+    result = sensitivity(prepared, draws=2, seed=0, spread=0.0)
+    assert set(result.base_city_ids) == set(own.centres["city_id"].astype(int))
+    assert result.plans["same_as_base"].all()
+    assert result.plans["objective"].to_numpy() == pytest.approx(own.objective, abs=1e-9)

@@ -465,8 +465,8 @@ def sensitivity(
     chunk
         Draws per task sent to a worker.
     pool
-        Candidates per ranking in the first pooled solve of each draw (0 = the full
-        model every time); the result is exact either way (see
+        Candidates per ranking in the first pooled solve of each draw (0 = every
+        candidate that dominance keeps); the result is exact either way (see
         :class:`PlanReoptimiser`).
     interval
         Quantiles of the rank interval.
