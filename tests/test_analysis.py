@@ -500,3 +500,35 @@ def test_zero_spread_on_the_default_scenario_returns_its_plan() -> None:
     assert set(result.base_city_ids) == set(own.centres["city_id"].astype(int))
     assert result.plans["same_as_base"].all()
     assert result.plans["objective"].to_numpy() == pytest.approx(own.objective, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- settings, charts
+
+
+def test_analysis_settings_are_validated() -> None:
+    from planner._errors import ScenarioError
+    from planner.analysis import analysis_settings_from_mapping
+
+    got = analysis_settings_from_mapping(
+        {"draws": 200, "seed": 4, "spread": 0.2, "scheduler": "tcp://10.0.0.5:8786"}
+    )
+    assert (got.draws, got.seed, got.spread, got.scheduler) == (200, 4, 0.2, "tcp://10.0.0.5:8786")
+    assert analysis_settings_from_mapping(None).draws == 1000
+    with pytest.raises(ScenarioError) as err:
+        analysis_settings_from_mapping(
+            {"draws": 0, "spread": "wide", "scheduler": "here", "colour": 1}
+        )
+    text = str(err.value)
+    for piece in ("analysis.draws = 0", "analysis.spread = 'wide'", "'here'", "analysis.colour"):
+        assert piece in text
+    with pytest.raises(ScenarioError, match="both concentration and spread"):
+        analysis_settings_from_mapping({"concentration": 50, "spread": 0.1})
+
+
+def test_robustness_chart_is_a_png(toy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from planner.analysis import save_robustness_chart
+
+    _, plan, fit = toy
+    result = _run(toy, _reopt(plan, fit), concentration=10.0)
+    png = save_robustness_chart(result, tmp_path / "robustness.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

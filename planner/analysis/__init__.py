@@ -46,8 +46,10 @@ from planner.analysis._sensitivity import (
     Sensitivity,
     format_sensitivity,
     run_sensitivity,
+    save_robustness_chart,
     sensitivity,
 )
+from planner.analysis._settings import AnalysisSettings, analysis_settings_from_mapping
 from planner.analysis._sweep import run_sweep
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "DEFAULT_CONCENTRATION",
     "DEFAULT_POOL",
     "OBJECTIVES",
+    "AnalysisSettings",
     "Comparison",
     "DrawPlan",
     "ParetoFront",
@@ -62,6 +65,7 @@ __all__ = [
     "Reoptimiser",
     "RunSummary",
     "Sensitivity",
+    "analysis_settings_from_mapping",
     "compare_runs",
     "draw_weights",
     "format_comparison",
@@ -75,6 +79,7 @@ __all__ = [
     "run_sensitivity",
     "run_sweep",
     "save_pareto_chart",
+    "save_robustness_chart",
     "sensitivity",
     "totals",
 ]

@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -461,7 +462,8 @@ def sensitivity(
         Local worker processes (1 = this process).
     scheduler
         Dask distributed scheduler address (``"tcp://host:8786"``) or ``Client``; the
-        draws then run on that cluster.
+        draws then run on that cluster. When ``None``, the scenario's
+        ``[analysis] scheduler`` if it has one.
     chunk
         Draws per task sent to a worker.
     pool
@@ -478,6 +480,9 @@ def sensitivity(
     -------
     Sensitivity
     """
+    setting = getattr(prepared.scenario, "analysis", None)
+    if scheduler is None and isinstance(setting, Mapping) and setting.get("scheduler"):
+        scheduler = str(setting["scheduler"])  # the scenario's [analysis] scheduler
     scores = getattr(prepared, "scores", None)
     if scores is None:
         msg = (
@@ -507,3 +512,36 @@ def sensitivity(
         chunk=chunk,
         interval=interval,
     )
+
+
+def save_robustness_chart(result: Sensitivity, path: str | Path, *, top: int = 15) -> Path:
+    """A PNG bar chart: how often each of the most chosen cities was chosen, with its
+    binomial standard error; the scenario's own centres in a darker colour.
+
+    Returns the path written (atomically).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from planner._io import write_with
+
+    cand = result.candidates
+    shown = cand[(cand["chosen_share"] > 0) | cand["base_chosen"]].head(top).iloc[::-1]
+    fig = Figure(figsize=(7, 0.35 * len(shown) + 1.4), dpi=120)
+    ax = fig.add_subplot()
+    colours = ["#1f4e79" if b else "#9dc3e6" for b in shown["base_chosen"]]
+    ax.barh(
+        [f"{n} ({i})" for n, i in zip(shown["name"], shown["iso3"])],
+        shown["chosen_share"],
+        xerr=shown["chosen_se"],
+        color=colours,
+        ecolor="0.3",
+    )
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"share of {result.n_with_plan:,} weight draws that chose the city")
+    ax.set_title("How often each city is chosen when the weights move (dark: in the plan)")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return write_with(path, lambda tmp: fig.savefig(tmp, format="png"))
