@@ -110,8 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for n in sizes:
         D = instance(n, args.seed + n)
-        for p_txt in ps:
-            p = n // 10 if p_txt == "n10" else int(p_txt)
+        for p in dict.fromkeys(n // 10 if p_txt == "n10" else int(p_txt) for p_txt in ps):
             sol = solve_p_median(D, p, backend=args.backend)
             ours_total = sol.build_time_s + sol.solve_time_s
             line = (
