@@ -56,7 +56,8 @@ class Solution:
         not assign (uncovered points of maximal covering, no solution).
     solve_time_s, build_time_s
         Wall time in the solver (including the backend's own model translation) and in
-        building the model description and heuristic start.
+        building the model description and heuristic start (for the p-median also the
+        LP-based refinement of its distance levels).
     backend
         "cbc", "highs", "cpsat" or "scip".
     model, formulation
