@@ -98,12 +98,11 @@ def toy() -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
 def _run(toy, reopt, **kw):  # type: ignore[no-untyped-def]
     scores, _, _ = toy
     base = pd.Series([0.4, 0.3, 0.2, 0.1], index=list(CRITERIA))
-    options = {"draws": 12, "seed": 3, "chunk": 5, **kw}
+    options = {"draws": 12, "seed": 3, "chunk": 5, "method": "weighted_sum", **kw}
     return run_sensitivity(
         scores=scores,
         score_columns=[f"score_{c}" for c in CRITERIA],
         base_weights=base,
-        method="weighted_sum",
         industries=INDUSTRIES,
         reoptimiser=reopt,
         **options,
@@ -228,6 +227,19 @@ def test_zero_spread_returns_the_scenarios_own_plan_every_draw(toy) -> None:  # 
     # ranks do not move either
     assert (result.candidates["rank_low"] == result.candidates["base_rank"]).all()
     assert (result.candidates["rank_high"] == result.candidates["base_rank"]).all()
+
+
+def test_topsis_is_recomputed_per_draw(toy) -> None:  # type: ignore[no-untyped-def]
+    scores, plan, fit = toy
+    reopt = _reopt(plan, fit, max_per_country=1)
+    still = _run(toy, reopt, spread=0.0, method="topsis")
+    s = scores[[f"score_{c}" for c in CRITERIA]].to_numpy()
+    own = reopt.solve(topsis(s, np.array([0.4, 0.3, 0.2, 0.1])))
+    assert still.base.centres == own.centres
+    assert still.plans["same_as_base"].all()
+    moved = _run(toy, reopt, concentration=5.0, method="topsis")
+    assert moved.method == "topsis"
+    assert not moved.plans["same_as_base"].all()
 
 
 def test_same_seed_same_result_and_parallel_workers_agree(toy) -> None:  # type: ignore[no-untyped-def]
@@ -403,7 +415,13 @@ def test_pareto_with_risk_marks_only_non_dominated_points() -> None:
 
 
 def _write_run(
-    folder: Path, *, status: str, objective: float, centres: list[tuple], binds: dict
+    folder: Path,
+    *,
+    status: str,
+    objective: float,
+    centres: list[tuple],
+    binds: dict,
+    limit: float = 2,
 ) -> Path:
     folder.mkdir()
     run = {
@@ -414,7 +432,8 @@ def _write_run(
         "gap": 0.0,
         "backend": "cbc",
         "constraints": [
-            {"name": k, "limit": 2, "slack": 0 if v else 1, "binds": v} for k, v in binds.items()
+            {"name": k, "limit": limit, "slack": 0 if v else 1, "active": v, "binds": v}
+            for k, v in binds.items()
         ],
     }
     (folder / "run.json").write_text(json.dumps(run), encoding="utf-8")
@@ -449,6 +468,7 @@ def test_compare_runs(tmp_path: Path) -> None:
         objective=6.5,
         centres=[(1, "Seoul", "KOR", 0.8, 1, "it"), (3, "London", "GBR", 0.6, 3, "bio; ai")],
         binds={"n_centres": True, "max_per_country": False, "min_on_rail_lines": True},
+        limit=3,
     )
     c = compare_runs(a, b)
     assert c.kept == (1,) and c.removed == (2,) and c.added == (3,)
@@ -467,6 +487,7 @@ def test_compare_runs(tmp_path: Path) -> None:
     assert "7.0000 -> 6.5000 (-0.5000)" in text
     assert "Seoul: it; bio -> it" in text
     assert "max_per_country" in text and "binds in A only" in text
+    assert "Limit of n_centres changed: 2 -> 3" in text
     same = compare_runs(a, a)
     assert same.same_plan and "(the same plan)" in format_comparison(same)
 

@@ -330,7 +330,12 @@ def format_comparison(comparison: Comparison) -> str:
     )
     lines.append(f"Sum of centre scores: {_delta(c.total_score_a, c.total_score_b)}")
     if math.isfinite(c.total_cost_a) or math.isfinite(c.total_cost_b):
-        lines.append(f"Sum of centre costs: {_delta(c.total_cost_a, c.total_cost_b, 1)}")
+        what = (
+            "Sum of centre costs (million USD)"
+            if a.cost_column == "cost_musd"
+            else "Sum of centre price levels (GDP per capita, USD; a cost proxy)"
+        )
+        lines.append(f"{what}: {_delta(c.total_cost_a, c.total_cost_b, 1)}")
     lines.append("")
     table = c.centres.assign(
         score=[_delta(x, y) for x, y in zip(c.centres["score_a"], c.centres["score_b"])],
@@ -359,14 +364,17 @@ def format_comparison(comparison: Comparison) -> str:
         ]
         if len(changed):
             lines.append("Constraints whose binding changed:")
-            lines.append(
-                format_table(
-                    changed,
-                    columns=["name", "change", "value_a", "limit_a", "value_b", "limit_b"],
-                    floatfmt=",.3g",
-                )
-            )
+            cols = ["name", "change"] + [
+                col
+                for col in ("value_a", "limit_a", "value_b", "limit_b")
+                if c.constraints[col].notna().any()
+            ]
+            lines.append(format_table(changed, columns=cols, floatfmt=",.3g"))
         else:
             both = int((c.constraints["change"] == "binds in both").sum())
             lines.append(f"No constraint changed binding ({both} bind in both runs).")
+        la, lb = c.constraints["limit_a"], c.constraints["limit_b"]
+        moved = c.constraints[la.notna() & lb.notna() & (la != lb)]
+        for r in moved.itertuples(index=False):
+            lines.append(f"Limit of {r.name} changed: {r.limit_a:g} -> {r.limit_b:g}")
     return "\n".join(lines) + "\n"
