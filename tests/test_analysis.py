@@ -331,6 +331,7 @@ def test_dask_cluster_gives_the_local_result(toy, dask_cluster) -> None:  # type
         pd.testing.assert_frame_equal(local.plans, other.plans)
         pd.testing.assert_frame_equal(local.allocation_modal, other.allocation_modal)
     assert by_address.scheduler == dask_cluster.scheduler_address
+    assert by_client.scheduler == dask_cluster.scheduler_address
 
 
 def test_unreachable_scheduler_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

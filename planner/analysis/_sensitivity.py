@@ -216,10 +216,10 @@ def run_sensitivity(
     t3 = time.perf_counter()
     ids = scores["city_id"].to_numpy()
     address = None
-    if scheduler is not None:
-        address = (
-            scheduler if isinstance(scheduler, str) else str(getattr(scheduler, "scheduler", ""))
-        )
+    if isinstance(scheduler, str):
+        address = scheduler
+    elif scheduler is not None:  # a distributed.Client
+        address = str(getattr(getattr(scheduler, "scheduler", None), "address", "") or "")
     result = Sensitivity(
         draws=draws,
         seed=seed,
