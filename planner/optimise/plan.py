@@ -512,31 +512,67 @@ def _greedy_start(
     V: np.ndarray,
     cons: PlanConstraints,
 ) -> np.ndarray | None:
-    """Best-value cities while the rows allow; returned only if it satisfies every row."""
+    """A heuristic start, returned only if it satisfies every row.
+
+    Cities are opened best value first, while no upper-bounded row breaks: first for each
+    at-least row on the cities (rail lines, cooperation zones, leading countries, required
+    cities and countries) until it holds, then to fill the number of centres. Each centre
+    serves its best-fitting industries; an industry nobody serves then takes the place of
+    the least valuable one at the centre that fits it best.
+    """
     n, K = V.shape
     cap = cons.max_industries_per_centre or K
     top = -np.sort(-V, axis=1)[:, :cap].sum(axis=1)
-    order = np.argsort(-(s + top), kind="stable")
+    value = s + top
+    order = np.argsort(-value, kind="stable")
     target = cons.n_centres if cons.n_centres is not None else n
     start = np.zeros(model.n_vars)
     chosen: list[int] = []
     A = model.A.tocsc()
     act = np.zeros(model.n_rows)
-    for c in order:
-        if len(chosen) >= target:
-            break
+
+    def try_open(c: int) -> bool:
         a, b = A.indptr[y[c]], A.indptr[y[c] + 1]
         rows, vals = A.indices[a:b], A.data[a:b]
         # only rows with positive coefficients on y can be broken by opening c
-        if (act[rows] + np.maximum(vals, 0) > model.row_ub[rows] + 1e-9).any():
-            continue
+        if start[y[c]] or (act[rows] + np.maximum(vals, 0) > model.row_ub[rows] + 1e-9).any():
+            return False
         act[rows] += vals
         start[y[c]] = 1.0
         chosen.append(int(c))
+        return True
+
+    Ay = model.A[:, y].tocsr()
+    at_least = np.flatnonzero(np.isfinite(model.row_lb) & ~np.isfinite(model.row_ub))
+    for r in at_least:
+        a, b = Ay.indptr[r], Ay.indptr[r + 1]
+        members = Ay.indices[a:b][Ay.data[a:b] > 0]
+        for c in members[np.argsort(-value[members], kind="stable")]:
+            if act[r] >= model.row_lb[r] - 1e-9 or len(chosen) >= target:
+                break
+            try_open(int(c))
+    for c in order:
+        if len(chosen) >= target:
+            break
+        try_open(int(c))
+    serve = np.zeros((n, K), dtype=bool)
     for c in chosen:
         best = np.argsort(-V[c], kind="stable")[:cap]
-        best = best[V[c, best] > 0]
-        start[X[c, best]] = 1.0
+        serve[c, best[V[c, best] > 0]] = True
+    if cons.every_industry_served:
+        for k in np.flatnonzero(~serve.any(axis=0)):
+            fits = [c for c in chosen if V[c, k] > 0]
+            if not fits:
+                continue
+            c = max(fits, key=lambda c: V[c, k])
+            if serve[c].sum() >= cap:
+                # drop its least valuable industry that another centre also serves
+                shared = [j for j in np.flatnonzero(serve[c]) if serve[:, j].sum() > 1]
+                if not shared:
+                    continue
+                serve[c, min(shared, key=lambda j: V[c, j])] = False
+            serve[c, k] = True
+    start[X[serve]] = 1.0
     act = model.row_activity(start)
     ok = (act >= model.row_lb - 1e-9).all() and (act <= model.row_ub + 1e-9).all()
     return start if ok else None
