@@ -701,7 +701,9 @@ def solve_plan(
     backend
         "cbc", "highs", "cpsat" or "scip".
     time_limit_s
-        Solver time limit in seconds; a run stopped by it reports "feasible" with a gap.
+        Solver time limit in seconds, for the main solve and again for each re-solve of
+        the binding check or the conflict search; a main solve stopped by it reports
+        "feasible" with a gap.
     gap
         Relative gap at which the solver may stop.
     diagnose
