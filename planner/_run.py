@@ -99,6 +99,9 @@ class RunView:
         Seconds spent in each stage.
     robustness_runs
         Number of sensitivity runs behind ``robustness`` (0 when none).
+    robustness_png
+        A chart of how often each city was chosen across the sensitivity runs (PNG
+        bytes), or empty.
     """
 
     scenario_name: str
@@ -122,6 +125,7 @@ class RunView:
     warnings: Sequence[str] = ()
     timings_s: Mapping[str, float] = field(default_factory=dict)
     robustness_runs: int = 0
+    robustness_png: bytes = b""
 
     @property
     def proved_optimal(self) -> bool:

@@ -578,9 +578,19 @@ def render_brief(view: RunView, *, map_png: bytes | None = None) -> BriefDocs:
         raise TypeError(msg)
     ctx = _context(view)
     png = map_png if map_png is not None else render_static_map(view)
-    md = _env(html=False).get_template("brief.md.j2").render(**ctx, map_file="map.png")
+    chart = "robustness.png" if view.robustness_png else ""
+    md = _env(html=False).get_template("brief.md.j2").render(
+        **ctx, map_file="map.png", robustness_file=chart
+    )
     data_uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    page = _env(html=True).get_template("brief.html.j2").render(**ctx, map_src=data_uri)
+    chart_uri = (
+        "data:image/png;base64," + base64.b64encode(view.robustness_png).decode("ascii")
+        if view.robustness_png
+        else ""
+    )
+    page = _env(html=True).get_template("brief.html.j2").render(
+        **ctx, map_src=data_uri, robustness_src=chart_uri
+    )
     log.info("wrote a strategy brief of %d centres (%d words)", ctx["n_centres"], len(md.split()))
     return BriefDocs(md, page, png)
 
@@ -621,7 +631,8 @@ def save_brief(
 ) -> tuple[Path, ...]:
     """Write the brief of ``view`` into ``folder`` atomically.
 
-    Writes ``brief.md``, ``brief.html``, ``map.png`` and, with ``pdf=True`` or ``"auto"``
+    Writes ``brief.md``, ``brief.html``, ``map.png``, ``robustness.png`` when the view
+    carries a robustness chart, and, with ``pdf=True`` or ``"auto"``
     when the optional ``fpdf2`` package is installed, ``brief.pdf``.
 
     Parameters
@@ -648,6 +659,8 @@ def save_brief(
         write_text(folder / "brief.html", docs.html),
         write_bytes(folder / "map.png", docs.map_png),
     ]
+    if view.robustness_png:
+        written.append(write_bytes(folder / "robustness.png", view.robustness_png))
     if pdf is True or (pdf == "auto" and _pdf_available()):
         written.append(write_bytes(folder / "brief.pdf", _render_pdf(view, docs.map_png)))
     return tuple(written)

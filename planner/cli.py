@@ -134,6 +134,15 @@ def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--force", is_flag=True, help="Replace an existing run folder.")
 @backend_option
 @time_limit_option
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Weight-sensitivity draws; the brief and map then show how robust each centre is.",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws.")
+@click.option("--workers", type=click.IntRange(min=1), help="Local processes for the draws.")
 @layer_option
 def run(
     scenario: str | None,
@@ -141,6 +150,9 @@ def run(
     force: bool,
     backend: str | None,
     time_limit: float | None,
+    draws: int,
+    seed: int | None,
+    workers: int | None,
     overrides: dict[str, Path],
 ) -> None:
     """Run every stage on a scenario (default: the embedded Zhejiang scenario).
@@ -163,6 +175,9 @@ def run(
         force=force,
         backend=backend,
         time_limit_s=time_limit,
+        draws=draws,
+        seed=seed,
+        workers=workers,
         progress=lambda m: click.echo(f"  {m} ...", err=True),
     )
     plan = result.plan
@@ -335,6 +350,164 @@ def score(scenario: str | None, top: int, fmt: str, overrides: dict[str, Path]) 
 
     prepared = prepare(read_scenario(scenario), overrides=overrides, until="criteria")
     text = format_scores(prepared.scores, top=top or None, fmt=fmt)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@scenario_argument
+@click.option(
+    "--draws", type=click.IntRange(min=1), help="Weight draws (default: [analysis] or 1000)."
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: [analysis] or 0).")
+@click.option(
+    "--concentration",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Dirichlet concentration K: weights ~ Dirichlet(K x scenario weights) (default 100).",
+)
+@click.option(
+    "--spread",
+    type=click.FloatRange(min=0, max=1),
+    help="Plus-or-minus range instead: each weight times a uniform factor in [1-P, 1+P].",
+)
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run the draws on a Dask scheduler.")
+@backend_option
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Candidates to show (0: all).",
+)
+@format_option("table", "csv")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a PNG chart of how often each city is chosen.",
+)
+@layer_option
+def sensitivity(
+    scenario: str | None,
+    draws: int | None,
+    seed: int | None,
+    concentration: float | None,
+    spread: float | None,
+    workers: int | None,
+    scheduler: str | None,
+    backend: str | None,
+    top: int,
+    fmt: str,
+    chart: Path | None,
+    overrides: dict[str, Path],
+) -> None:
+    """How often each city is chosen when the criteria weights move.
+
+    Draws weights around the scenario's, re-scores and re-optimises each draw, and
+    reports each candidate's share of draws that chose it, its rank interval, and how
+    stable the industry allocation is. Seeded: the same seed gives the same result
+    whatever the number of workers or the scheduler.
+
+    Example: planner sensitivity --draws 200 --spread 0.2 --workers 2
+    """
+    from planner.analysis import (
+        analysis_settings_from_mapping,
+        format_sensitivity,
+        save_robustness_chart,
+    )
+    from planner.analysis import sensitivity as run_sensitivity
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    if concentration is not None and spread is not None:
+        raise click.UsageError("Give --concentration or --spread, not both.")
+    sc = read_scenario(scenario)
+    settings = analysis_settings_from_mapping(sc.analysis)
+    if concentration is None and spread is None:
+        concentration, spread = settings.concentration, settings.spread
+    prepared = prepare(sc, overrides=overrides, until="criteria")
+    result = run_sensitivity(
+        prepared,
+        draws=draws or settings.draws,
+        seed=settings.seed if seed is None else seed,
+        concentration=concentration,
+        spread=spread,
+        backend=backend,
+        workers=workers or settings.workers,
+        scheduler=scheduler or settings.scheduler,
+        chunk=settings.chunk,
+    )
+    text = format_sensitivity(result, fmt=fmt, top=top or None)
+    click.echo(text, nl=not text.endswith("\n"))
+    if chart is not None:
+        click.echo(f"chart: {save_robustness_chart(result, chart)}", err=True)
+
+
+@main.command()
+@scenario_argument
+@click.option(
+    "--objectives",
+    default="suitability,cost",
+    show_default=True,
+    help="suitability,cost or suitability,cost,risk.",
+)
+@click.option(
+    "--points",
+    type=click.IntRange(min=2),
+    default=10,
+    show_default=True,
+    help="Grid points per minimised objective.",
+)
+@backend_option
+@format_option("table", "csv")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the front as a PNG chart.",
+)
+@layer_option
+def pareto(
+    scenario: str | None,
+    objectives: str,
+    points: int,
+    backend: str | None,
+    fmt: str,
+    chart: Path | None,
+    overrides: dict[str, Path],
+) -> None:
+    """The efficient front of suitability against cost (and risk), with the plan at each point.
+
+    Solved by the epsilon-constraint method: the best suitability with cost (and risk)
+    held under each value of a grid.
+
+    Example: planner pareto --objectives suitability,cost,risk --points 5 --chart front.png
+    """
+    from planner.analysis import format_pareto, save_pareto_chart
+    from planner.analysis import pareto as run_pareto
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    prepared = prepare(read_scenario(scenario), overrides=overrides, until="criteria")
+    front = run_pareto(prepared, objectives=objectives, points=points, backend=backend)
+    text = format_pareto(front, fmt=fmt)
+    click.echo(text, nl=not text.endswith("\n"))
+    if chart is not None:
+        click.echo(f"chart: {save_pareto_chart(front, chart)}", err=True)
+
+
+@main.command()
+@click.argument("run_a", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(file_okay=False, path_type=Path))
+def compare(run_a: Path, run_b: Path) -> None:
+    """What changed between two run folders.
+
+    Centres in and out, score and cost differences, industries that moved, and the
+    constraints that bind in one run and not the other.
+
+    Example: planner compare maps/zhejiang runs/zhejiang-6-centres
+    """
+    from planner.analysis import compare_runs, format_comparison
+
+    text = format_comparison(compare_runs(run_a, run_b))
     click.echo(text, nl=not text.endswith("\n"))
 
 

@@ -264,12 +264,49 @@ def _candidates_frame(prepared: Prepared) -> gpd.GeoDataFrame:
     return _points(out)
 
 
+def robustness_of(
+    prepared: Prepared,
+    *,
+    draws: int,
+    seed: int | None = None,
+    workers: int | None = None,
+    backend: str | None = None,
+) -> dict[str, Any]:
+    """Weight sensitivity of the scenario's plan, as :func:`run_view` takes it.
+
+    Settings not given here come from the scenario's ``[analysis]`` table.
+    """
+    from planner.analysis import (
+        analysis_settings_from_mapping,
+        render_robustness_chart,
+        sensitivity,
+    )
+
+    settings = analysis_settings_from_mapping(prepared.scenario.analysis)
+    result = sensitivity(
+        prepared,
+        draws=draws,
+        seed=settings.seed if seed is None else seed,
+        concentration=settings.concentration,
+        spread=settings.spread,
+        backend=backend,
+        workers=settings.workers if workers is None else workers,
+        chunk=settings.chunk,
+    )
+    return {
+        "robustness": result.robustness(),
+        "robustness_runs": result.n_with_plan,
+        "robustness_png": render_robustness_chart(result),
+    }
+
+
 def run_view(
     prepared: Prepared,
     plan: Any,
     *,
     robustness: pd.DataFrame | None = None,
     robustness_runs: int = 0,
+    robustness_png: bytes = b"",
     timings_s: Mapping[str, float] | None = None,
 ) -> RunView:
     """The :class:`planner._run.RunView` of a solved plan: what the map and brief show."""
@@ -365,6 +402,7 @@ def run_view(
         warnings=tuple(n for n in notes if n),
         timings_s=dict(timings_s or prepared.timings_s),
         robustness_runs=robustness_runs,
+        robustness_png=robustness_png,
     )
 
 
@@ -504,6 +542,7 @@ def run_record(
             for r in view.industries.to_dict("records")
         ],
         "layer_overrides": {k: str(v) for k, v in prepared.layers.overrides.items()},
+        "robustness_runs": int(view.robustness_runs),
         "warnings": list(view.warnings),
         "timings_s": {k: round(float(v), 3) for k, v in timings_s.items()},
     }
@@ -555,7 +594,7 @@ def write_run(
 ) -> tuple[Path, ...]:
     """Write a whole run folder atomically: map, brief, plan as data and ``run.json``."""
     from planner.briefs import save_brief
-    from planner.export import save_plan_data
+    from planner.export import plain_columns, save_plan_data
     from planner.maps import save_map
 
     say = progress or (lambda _msg: None)
@@ -596,6 +635,13 @@ def write_run(
                 candidates=view.candidates,
             )
         ]
+        if view.robustness is not None:
+            names.append(
+                write_text(
+                    tmp / "robustness.csv",
+                    plain_columns(view.robustness).to_csv(index=False, lineterminator="\n"),
+                ).name
+            )
         text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
         names.append(write_text(tmp / "run.json", text).name)
     return tuple(folder / n for n in names)
@@ -631,6 +677,9 @@ def run(
     force: bool = False,
     backend: str | None = None,
     time_limit_s: float | None = None,
+    draws: int = 0,
+    seed: int | None = None,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> RunResult:
     """Run every stage on ``scenario`` and write its run folder.
@@ -644,6 +693,11 @@ def run(
         default. An existing folder is refused unless ``force``.
     backend, time_limit_s
         Override the scenario's solver settings.
+    draws, seed, workers
+        Weight-sensitivity draws (0: none) and their seed and local worker processes;
+        the spread of the draws and the defaults come from the scenario's ``[analysis]``
+        table. With draws, the brief gets a robustness section and chart and the map
+        shades the centres by how often they were chosen.
     progress
         Called with a short message as each step starts.
     """
@@ -659,8 +713,16 @@ def run(
     start = time.perf_counter()
     plan = optimise(prepared, backend=backend, time_limit_s=time_limit_s)
     timings["optimise"] = time.perf_counter() - start
+    robustness: dict[str, Any] = {}
+    if draws:
+        say(f"re-optimising {draws:,} weight draws")
+        start = time.perf_counter()
+        robustness = robustness_of(
+            prepared, draws=draws, seed=seed, workers=workers, backend=backend
+        )
+        timings["analysis"] = time.perf_counter() - start
     start = time.perf_counter()
-    view = run_view(prepared, plan, timings_s=timings)
+    view = run_view(prepared, plan, timings_s=timings, **robustness)
     record = run_record(prepared, plan, view, timings)
     files = write_run(
         folder, view, record, top_n=scenario.outputs.map_top_n, force=force, progress=progress
@@ -674,7 +736,7 @@ def run(
         layer_rows={name: len(prepared.layers[name]) for name in _RUN_LAYERS},
         candidates=len(prepared.candidates),
         timings_s=timings,
-        stages_done=("layers", "network", "accessibility", "criteria", "optimise", "outputs"),
+        stages_done=tuple(s for s in ALL_STAGES if s != "analysis" or draws),
         stages_to_come=(),
         out_dir=folder,
         files=files,
@@ -766,6 +828,12 @@ def view_from_run(folder: str | Path) -> RunView:
             for s in list_layers()
         ]
     )
+    robustness = None
+    png = b""
+    if (folder / "robustness.csv").is_file():
+        robustness = pd.read_csv(folder / "robustness.csv")
+        if (folder / "robustness.png").is_file():
+            png = (folder / "robustness.png").read_bytes()
     return RunView(
         scenario_name=scenario.name,
         province=scenario.province,
@@ -786,6 +854,9 @@ def view_from_run(folder: str | Path) -> RunView:
         sources=sources,
         warnings=tuple(record.get("warnings", [])),
         timings_s=dict(record.get("timings_s", {})),
+        robustness=robustness,
+        robustness_runs=int(record.get("robustness_runs", 0)),
+        robustness_png=png,
     )
 
 
@@ -806,7 +877,13 @@ def redraw_map(folder: str | Path, *, top_n: int = 200, tiles: str | None = None
     from planner.maps import save_map
 
     view = view_from_run(folder)
-    return save_map(view, Path(folder) / "map.html", top_n=top_n, tiles=tiles)
+    return save_map(
+        view,
+        Path(folder) / "map.html",
+        top_n=top_n,
+        tiles=tiles,
+        robustness=view.robustness is not None,
+    )
 
 
 def redraw_brief(folder: str | Path, *, pdf: bool | str = "auto") -> tuple[Path, ...]:

@@ -62,6 +62,7 @@ _SUBTABLE_VALIDATORS: dict[str, tuple[str, str]] = {
     "criteria": ("planner.criteria", "criteria_settings_from_mapping"),
     "constraints": ("planner.optimise", "plan_constraints_from_mapping"),
     "network": ("planner.network", "network_params_from_mapping"),
+    "analysis": ("planner.analysis", "analysis_settings_from_mapping"),
 }
 
 
@@ -146,8 +147,9 @@ class Outputs:
 class Scenario:
     """A province's planning question, as read from a scenario file.
 
-    ``criteria``, ``constraints`` and ``network`` hold the tables as written; the stages
-    that use them interpret them (and validated them when the scenario was read).
+    ``criteria``, ``constraints``, ``network`` and ``analysis`` hold the tables as
+    written; the stages that use them interpret them (and validated them when the
+    scenario was read).
     ``layers`` maps layer names to user files, already resolved against the scenario's
     folder.
     """
@@ -163,6 +165,7 @@ class Scenario:
     constraints: Mapping[str, Any] = field(default_factory=dict)
     solver: Solver = field(default_factory=Solver)
     network: Mapping[str, Any] = field(default_factory=dict)
+    analysis: Mapping[str, Any] = field(default_factory=dict)
     layers: Mapping[str, Path] = field(default_factory=dict)
     outputs: Outputs = field(default_factory=Outputs)
     path: Path | None = None
@@ -254,6 +257,7 @@ _TOP_KEYS = {
     "constraints": "table",
     "solver": "table",
     "network": "table",
+    "analysis": "table",
     "layers": "table",
     "outputs": "table",
 }
@@ -290,6 +294,7 @@ def scenario_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) 
         constraints=_table(data, "constraints", where),
         solver=_solver(_table(data, "solver", where), where),
         network=_table(data, "network", where),
+        analysis=_table(data, "analysis", where),
         layers=_layers(_table(data, "layers", where), where, base),
         outputs=_outputs(_table(data, "outputs", where), where),
         path=path,

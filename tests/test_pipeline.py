@@ -158,3 +158,41 @@ def test_names_from_a_user_layer_are_escaped_everywhere(tmp_path: Path):
     assert "<script>" not in brief_md
     plan = pd.read_csv(out / "plan.csv")
     assert EVIL in set(plan["name"])  # data files keep the name as it is
+
+
+def test_run_with_draws_adds_robustness(tmp_path: Path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        main, ["run", "--out", str(out), "--draws", "6", "--seed", "3", "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    robust = pd.read_csv(out / "robustness.csv")
+    assert list(robust.columns) == ["city_id", "chosen_share", "rank_low", "rank_high"]
+    assert robust["chosen_share"].between(0, 1).all()
+    plan = pd.read_csv(out / "plan.csv")
+    assert set(plan["city_id"]) <= set(robust["city_id"])
+    assert (out / "robustness.png").read_bytes().startswith(b"\x89PNG")
+    brief = (out / "brief.md").read_text()
+    assert "## How robust is the choice?" in brief
+    assert "over 6 runs" in brief
+    assert "](robustness.png)" in brief
+    assert "data:image/png;base64," in (out / "brief.html").read_text()
+    assert json.loads((out / "run.json").read_text())["robustness_runs"] == 6
+    # redrawing from the folder keeps the robustness
+    assert view_from_run(out).robustness_runs == 6
+
+
+def test_compare_two_runs(default_run: Path, tmp_path: Path):
+    other = tmp_path / "six"
+    scenario = tmp_path / "six.toml"
+    text = (Path(__file__).resolve().parents[1] / "models" / "zhejiang.toml").read_text()
+    scenario.write_text(text.replace("n_centres = 8", "n_centres = 6"))
+    runner = CliRunner()
+    result = runner.invoke(main, ["run", str(scenario), "--out", str(other)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["compare", str(default_run), str(other)])
+    assert result.exit_code == 0, result.output
+    assert "out" in result.output.lower()
+    missing = runner.invoke(main, ["compare", str(default_run), str(tmp_path / "nope")])
+    assert missing.exit_code == 1
+    assert "Traceback" not in missing.output

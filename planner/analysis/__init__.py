@@ -46,6 +46,7 @@ from planner.analysis._sensitivity import (
     Sensitivity,
     format_sensitivity,
     run_sensitivity,
+    render_robustness_chart,
     save_robustness_chart,
     sensitivity,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "run_sensitivity",
     "run_sweep",
     "save_pareto_chart",
+    "render_robustness_chart",
     "save_robustness_chart",
     "sensitivity",
     "totals",

@@ -514,18 +514,15 @@ def sensitivity(
     )
 
 
-def save_robustness_chart(result: Sensitivity, path: str | Path, *, top: int = 15) -> Path:
+def render_robustness_chart(result: Sensitivity, *, top: int = 15) -> bytes:
     """A PNG bar chart: how often each of the most chosen cities was chosen, with its
-    binomial standard error; the scenario's own centres in a darker colour.
+    binomial standard error; the scenario's own centres in a darker colour."""
+    import io
 
-    Returns the path written (atomically).
-    """
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
-
-    from planner._io import write_with
 
     cand = result.candidates
     shown = cand[(cand["chosen_share"] > 0) | cand["base_chosen"]].head(top).iloc[::-1]
@@ -544,4 +541,13 @@ def save_robustness_chart(result: Sensitivity, path: str | Path, *, top: int = 1
     ax.set_title("How often each city is chosen when the weights move (dark: in the plan)")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    return write_with(path, lambda tmp: fig.savefig(tmp, format="png"))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def save_robustness_chart(result: Sensitivity, path: str | Path, *, top: int = 15) -> Path:
+    """Write :func:`render_robustness_chart` to ``path`` (atomically); returns the path."""
+    from planner._io import write_bytes
+
+    return write_bytes(path, render_robustness_chart(result, top=top))
