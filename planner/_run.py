@@ -9,13 +9,17 @@ below; optional columns may be absent and outputs then say the fact is unknown.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
+
+from planner._errors import OutputError
 
 # Statuses a solver may report; anything else is shown as given.
 STATUS_TEXT: dict[str, str] = {
@@ -263,3 +267,29 @@ def _float(value: object) -> float:
 
 def _finite(value: object) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
+
+
+def read_run_record(folder: str | Path) -> dict[str, Any]:
+    """``run.json`` of a run folder.
+
+    Raises
+    ------
+    OutputError
+        If the folder is not a finished run folder.
+    """
+    path = Path(folder) / "run.json"
+    if not path.is_file():
+        msg = (
+            f"{str(folder)!r} is not a finished run folder: it has no run.json. "
+            "Give the folder `planner run` wrote (maps/<scenario> by default)."
+        )
+        raise OutputError(msg)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        msg = f"{str(path)!r} is not valid JSON ({exc}); run `planner run` again."
+        raise OutputError(msg) from None
+    if not isinstance(record, dict) or record.get("planner_run") != 1:
+        msg = f"{str(path)!r} was not written by `planner run`."
+        raise OutputError(msg)
+    return record

@@ -579,8 +579,10 @@ def render_brief(view: RunView, *, map_png: bytes | None = None) -> BriefDocs:
     ctx = _context(view)
     png = map_png if map_png is not None else render_static_map(view)
     chart = "robustness.png" if view.robustness_png else ""
-    md = _env(html=False).get_template("brief.md.j2").render(
-        **ctx, map_file="map.png", robustness_file=chart
+    md = (
+        _env(html=False)
+        .get_template("brief.md.j2")
+        .render(**ctx, map_file="map.png", robustness_file=chart)
     )
     data_uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     chart_uri = (
@@ -588,8 +590,10 @@ def render_brief(view: RunView, *, map_png: bytes | None = None) -> BriefDocs:
         if view.robustness_png
         else ""
     )
-    page = _env(html=True).get_template("brief.html.j2").render(
-        **ctx, map_src=data_uri, robustness_src=chart_uri
+    page = (
+        _env(html=True)
+        .get_template("brief.html.j2")
+        .render(**ctx, map_src=data_uri, robustness_src=chart_uri)
     )
     log.info("wrote a strategy brief of %d centres (%d words)", ctx["n_centres"], len(md.split()))
     return BriefDocs(md, page, png)

@@ -29,7 +29,7 @@ import pandas as pd
 from planner._errors import OutputError, PlannerError
 from planner._io import write_text
 from planner._paths import geodata_path
-from planner._run import RunView
+from planner._run import RunView, read_run_record
 from planner.layers import LayerSet, list_layers, read_candidates
 from planner.scenario import Scenario
 
@@ -746,32 +746,6 @@ def run(
 
 # ---------------------------------------------------------------------------------------
 # Reading a finished run folder back
-
-
-def read_run_record(folder: str | Path) -> dict[str, Any]:
-    """``run.json`` of a run folder.
-
-    Raises
-    ------
-    OutputError
-        If the folder is not a finished run folder.
-    """
-    path = Path(folder) / "run.json"
-    if not path.is_file():
-        msg = (
-            f"{str(folder)!r} is not a finished run folder: it has no run.json. "
-            "Give the folder `planner run` wrote (maps/<scenario> by default)."
-        )
-        raise OutputError(msg)
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        msg = f"{str(path)!r} is not valid JSON ({exc}); run `planner run` again."
-        raise OutputError(msg) from None
-    if not isinstance(record, dict) or record.get("planner_run") != 1:
-        msg = f"{str(path)!r} was not written by `planner run`."
-        raise OutputError(msg)
-    return record
 
 
 def view_from_run(folder: str | Path) -> RunView:

@@ -426,6 +426,7 @@ def _write_run(
 ) -> Path:
     folder.mkdir()
     run = {
+        "planner_run": 1,
         "scenario": {"name": folder.name},
         "status": status,
         "objective": objective,

@@ -18,7 +18,6 @@ A run folder (written by ``planner run``) holds, among other files:
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planner._errors import PlannerError
+from planner._run import read_run_record
 
 COST_COLUMNS = ("cost_musd", "value_cost")
 
@@ -123,22 +123,13 @@ def read_run_summary(folder: str | Path) -> RunSummary:
     if not path.is_dir():
         msg = f"The run folder {str(path)!r} does not exist; pass a folder `planner run` wrote."
         raise PlannerError(msg)
-    run_json = path / "run.json"
+    meta = read_run_record(path)
     plan_csv = path / "plan.csv"
-    for f in (run_json, plan_csv):
-        if not f.is_file():
-            msg = (
-                f"The run folder {str(path)!r} has no {f.name}; pass a folder written by "
-                "`planner run` (it writes run.json and plan.csv)."
-            )
-            raise PlannerError(msg)
-    try:
-        meta = json.loads(run_json.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        msg = f"{str(run_json)!r} is not valid JSON ({exc}); re-run `planner run` to rewrite it."
-        raise PlannerError(msg) from None
-    if not isinstance(meta, dict) or "status" not in meta:
-        msg = f"{str(run_json)!r} has no 'status' key; re-run `planner run` to rewrite it."
+    if not plan_csv.is_file():
+        msg = (
+            f"The run folder {str(path)!r} has no plan.csv; pass a folder written by "
+            "`planner run` (it writes run.json and plan.csv)."
+        )
         raise PlannerError(msg)
     scenario = meta.get("scenario", "")
     if isinstance(scenario, dict):
