@@ -103,6 +103,21 @@ def test_layers_validate_user_file(runner: CliRunner, tmp_path: Path):
     assert "Traceback" not in result.output
 
 
+def test_bad_command_line_input_exits_1(runner: CliRunner):
+    for args in (
+        ["run", "--backend", "gurobi"],
+        ["sensitivity", "--draws", "0"],
+        ["layers", "show"],
+        ["no-such-command"],
+        ["--no-such-option"],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Error: " in result.output
+        assert "Traceback" not in result.output
+    assert runner.invoke(main, ["--help"]).exit_code == 0
+
+
 def test_bad_layer_option(runner: CliRunner):
     result = runner.invoke(main, ["run", "--layer", "cities"])
     assert result.exit_code == 1
