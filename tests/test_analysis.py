@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -177,7 +178,9 @@ def test_totals_agree_with_the_criteria_stage() -> None:
 # --------------------------------------------------------------------------- re-optimiser
 
 
-def _direct(plan: pd.DataFrame, fit: np.ndarray, total: np.ndarray, **cons: object) -> float:
+def _direct(
+    plan: pd.DataFrame, fit: np.ndarray, total: np.ndarray, *, backend: str = "cbc", **cons: object
+) -> float:
     """The plan model on every candidate, straight through solve_plan."""
     from planner.optimise import PlanInputs, solve_plan
 
@@ -187,25 +190,52 @@ def _direct(plan: pd.DataFrame, fit: np.ndarray, total: np.ndarray, **cons: obje
         {"ind1": 2.0, "ind2": 1.0, "ind3": 1.0},
     )
     constraints = PlanConstraints(**{"n_centres": 4, **cons})  # type: ignore[arg-type]
-    got = solve_plan(inputs, constraints, backend="cbc", diagnose=False, assess_binding=False)
+    got = solve_plan(inputs, constraints, backend=backend, diagnose=False, assess_binding=False)
     assert got.status == "optimal"
     return float(got.objective)
 
 
-@pytest.mark.parametrize("pool", [0, 4])
-def test_reduced_solves_equal_the_full_model(toy, pool: int) -> None:  # type: ignore[no-untyped-def]
-    # dominance (and, with pool > 0, the stand-in relaxation) must not change the optimum
+@pytest.mark.parametrize(("pool", "relaxation_first"), [(0, True), (0, False), (4, False)])
+def test_reduced_solves_equal_the_full_model(toy, pool: int, relaxation_first: bool) -> None:  # type: ignore[no-untyped-def]
+    # the LP proof, dominance (and, with pool > 0, the stand-in relaxation) must not
+    # change the optimum; draws solved in one session (warm starts) neither
     scores, plan, fit = toy
     rich = {**RICH, "max_per_country": 2, "min_political_stability": -1.0}
-    reopt = _reopt(plan, fit, pool=pool, **rich)
-    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=3, seed=5, concentration=5)
+    reopt = replace(_reopt(plan, fit, pool=pool, **rich), relaxation_first=relaxation_first)
+    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=4, seed=5, concentration=5)
     s = scores[[f"score_{c}" for c in CRITERIA]].to_numpy()
     t = totals(s, w, "weighted_sum")
+    session = reopt.session()
     for d in range(t.shape[1]):
-        got = reopt.solve(t[:, d])
+        got = session.solve(t[:, d])
         assert got.status == "optimal"
         assert got.objective == pytest.approx(_direct(plan, fit, t[:, d], **rich), abs=1e-9)
-        assert got.pool < len(plan)  # something was left out of the model
+        assert reopt.solve(t[:, d]).centres == got.centres  # a fresh session agrees
+        if relaxation_first:
+            assert got.method in ("lp", "cbc")
+        else:
+            assert got.method == "cbc"
+            assert got.pool < len(plan)  # something was left out of the model
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs", "cpsat", "scip"])
+def test_in_process_mip_and_lp_proof_equal_solve_plan(toy, backend: str) -> None:  # type: ignore[no-untyped-def]
+    # the LP relaxation of RICH with a budget is fractional: the MIP path runs, warm
+    scores, plan, fit = toy
+    rich = {**RICH, "max_per_country": 2, "budget_musd": 14.0}
+    reopt = replace(_reopt(plan, fit, pool=0, **rich), backend=backend)
+    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=3, seed=8, concentration=5)
+    s = scores[[f"score_{c}" for c in CRITERIA]].to_numpy()
+    t = totals(s, w, "weighted_sum")
+    session = reopt.session()
+    methods = set()
+    for d in range(t.shape[1]):
+        got = session.solve(t[:, d])
+        methods.add(got.method)
+        assert got.status == "optimal"
+        direct = _direct(plan, fit, t[:, d], backend=backend, **rich)
+        assert got.objective == pytest.approx(direct, abs=1e-6)
+    assert backend in methods
 
 
 # --------------------------------------------------------------------------- sensitivity

@@ -4,10 +4,16 @@ A *re-optimiser* is built once per analysis from the prepared scenario (the cand
 their per-industry fit, the constraints) and then solves the plan model for many score
 vectors. It is picklable: sweeps send it once to every worker.
 
-:class:`PlanReoptimiser` solves :func:`planner.optimise.solve_plan` exactly, but on fewer
-candidates than the scenario has, which is what makes a thousand re-solves affordable:
+:class:`PlanReoptimiser` solves the plan model of :func:`planner.optimise.solve_plan`
+exactly, in process, on a :class:`planner.optimise.PlanModel` built once (on every
+candidate) and re-solved with only the centres' objective coefficients changed. A
+*session* (:meth:`PlanReoptimiser.session`) keeps the solver's state from one solve to the
+next: each solve first re-optimises the LP relaxation from the previous basis, which
+proves the plan optimal whenever its optimum is integral (every draw of the default
+scenario, a few milliseconds each); otherwise the MIP is solved with the backend, started
+from the session's previous plan, on fewer candidates:
 
-1. *Dominance* (always). Candidates are grouped by country and by which of the counting
+1. *Dominance* (always, for the MIP). Candidates are grouped by country and by which of the counting
    constraints (near a rail-line node, near a cooperation zone, in a leading science and
    technology country) they meet. A candidate that at least ``q = min(n_centres,
    max_per_country)`` admissible candidates of its group match or beat in score, in every
@@ -15,7 +21,7 @@ candidates than the scenario has, which is what makes a thousand re-solves affor
    left out: an optimal plan never needs it (see :meth:`PlanReoptimiser._undominated`).
    Candidates the documented rows hold closed (excluded cities and countries, below the
    political-stability floor) are left out too. On the default scenario this keeps about
-   380 of 1,595 candidates.
+   380 of 1,595 candidates; the others are held closed in the MIP.
 2. *Pool with stand-ins* (``pool > 0``). Of those, it keeps the ``pool`` best by value
    :math:`\lambda s_c + \text{(the } C \text{ largest } \omega_k f_{ck} a_c)`, by score,
    in each industry and among the candidates meeting each counting constraint (the best
@@ -26,6 +32,11 @@ candidates than the scenario has, which is what makes a thousand re-solves affor
    score, best fit x access per industry, lowest cost, shortest distances and highest
    stability. The pooled model is then a relaxation of the full one: if its optimum
    opens no stand-in it is optimal for the full model; otherwise the pool is doubled.
+   Pooled solves go through :func:`planner.optimise.solve_plan` (a new model each).
+
+A session's result depends only on the scores it was given and the order of its solves;
+the sensitivity analysis opens one session per task, so its results do not depend on how
+the tasks are spread over workers.
 """
 
 from __future__ import annotations
@@ -73,6 +84,10 @@ class DrawPlan:
     allocation
         For each industry (in the re-optimiser's ``industries`` order), the positions of
         the centres serving it, ascending.
+    solves, pool
+        Models solved for this plan, and the candidates the last one could open.
+    method
+        ``"lp"`` when the LP relaxation proved the plan, else the backend that solved it.
     """
 
     status: str
@@ -81,6 +96,7 @@ class DrawPlan:
     allocation: tuple[tuple[int, ...], ...]
     solves: int = 1
     pool: int = 0
+    method: str = ""
 
     @property
     def has_plan(self) -> bool:
@@ -118,6 +134,9 @@ class PlanReoptimiser:
     pool
         Candidates kept per ranking in the first pooled solve; 0 solves on every
         candidate dominance keeps.
+    relaxation_first
+        Try the LP relaxation first (it proves most plans); ``False`` always solves the
+        MIP (on the candidates dominance keeps).
     """
 
     candidates: pd.DataFrame
@@ -130,6 +149,7 @@ class PlanReoptimiser:
     gap: float = 0.0
     suitability_weight: float = 1.0
     pool: int = DEFAULT_POOL
+    relaxation_first: bool = True
 
     def __post_init__(self) -> None:
         c = self.candidates
@@ -148,6 +168,38 @@ class PlanReoptimiser:
         object.__setattr__(self, "_country", pd.factorize(c["iso3"].astype(str))[0])
         self._prepare_dominance()
         object.__setattr__(self, "_by_id", {int(i): p for p, i in enumerate(c["city_id"])})
+        object.__setattr__(self, "_model", None)
+
+    def plan_model(self) -> Any:
+        """The :class:`planner.optimise.PlanModel` on every candidate, built on first use
+        and shared (sessions solve copies of it)."""
+        model = self.__dict__.get("_model")
+        if model is None:
+            from planner.optimise import PlanInputs, build_plan_model
+
+            ids = self.candidates["city_id"].to_numpy()
+            fit = pd.DataFrame(
+                self.fit, index=pd.Index(ids, name="city_id"), columns=list(self.industries)
+            )
+            inputs = PlanInputs(
+                self.candidates.reset_index(drop=True),
+                fit,
+                dict(self.industry_weights),
+                self.suitability_weight,
+            )
+            model = build_plan_model(
+                inputs,
+                self.constraints,
+                backend=self.backend,
+                time_limit_s=self.time_limit_s,
+                gap=self.gap,
+            )
+            object.__setattr__(self, "_model", model)
+        return model
+
+    def session(self) -> ReoptSession:
+        """A solver session: solves in it start from the previous one's state."""
+        return ReoptSession(self, self.plan_model().copy() if self.pool <= 0 else None)
 
     # ---------------------------------------------------------------- masks
 
@@ -209,15 +261,21 @@ class PlanReoptimiser:
     # ---------------------------------------------------------------- solve
 
     def solve(self, total: np.ndarray) -> DrawPlan:
-        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1])."""
+        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1]), in a
+        session of its own (so the result does not depend on earlier solves)."""
+        return self.session().solve(total)
+
+    def _scores(self, total: np.ndarray) -> np.ndarray:
         s = np.clip(np.asarray(total, dtype=float), 0.0, 1.0)
         n = len(self.candidates)
         if s.shape != (n,):
             msg = f"total has shape {s.shape!r}; pass one score per candidate ({n})."
             raise PlannerError(msg)
+        return s
+
+    def _solve_pooled(self, s: np.ndarray) -> DrawPlan:
+        """Solve on a pool with stand-ins, doubling it until no stand-in opens."""
         universe = self._undominated(s)
-        if self.pool <= 0:
-            return self._solve_on(s, universe, out=None, solves=1)
         m = self.pool
         solves = 0
         last = -1
@@ -344,6 +402,7 @@ class PlanReoptimiser:
             allocation=tuple(alloc),
             solves=solves,
             pool=int(idx.size),
+            method=self.backend,
         )
 
     def _stand_ins(
@@ -398,6 +457,43 @@ class PlanReoptimiser:
             extra["access"] = 1.0
         extra = extra[list(self.candidates.columns)]
         return extra, np.clip(np.vstack(fits), 0.0, 1.0)
+
+
+class ReoptSession:
+    """Solves of one :class:`PlanReoptimiser` that share solver state (see the module
+    docstring). Not thread-safe: one session per thread or task."""
+
+    def __init__(self, reopt: PlanReoptimiser, model: Any) -> None:
+        self.reopt = reopt
+        self.industries = reopt.industries
+        self._model = model
+        self._last: Any = None
+
+    def solve(self, total: np.ndarray) -> DrawPlan:
+        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1])."""
+        reopt = self.reopt
+        s = reopt._scores(total)
+        if self._model is None:
+            return reopt._solve_pooled(s)
+        n = len(s)
+        sol = self._model.solve_relaxation(s) if reopt.relaxation_first else None
+        pool = n
+        if sol is None:
+            keep = reopt._undominated(s)
+            pool = int(keep.sum())
+            sol = self._model.solve(s, start=self._last, closed=~keep, relaxation_first=False)
+        if sol.x is not None:
+            self._last = sol
+        has = sol.status in ("optimal", "feasible")
+        return DrawPlan(
+            status=str(sol.status),
+            objective=float(sol.objective),
+            centres=sol.centres if has else (),
+            allocation=sol.allocation if has else tuple(() for _ in reopt.industries),
+            solves=1,
+            pool=pool,
+            method=sol.method,
+        )
 
 
 def _top_per_group(

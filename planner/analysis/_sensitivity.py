@@ -124,7 +124,12 @@ class _State:
 
 def _solve_task(state: _State, task: _Task) -> list[DrawPlan]:
     total = totals(state.scores, task.weights, state.method)
-    return [state.reoptimiser.solve(total[:, d]) for d in range(total.shape[1])]
+    # one solver session per task: each draw starts from the previous draw's solver state
+    # (LP basis, plan), and a task's results depend on its draws only, not on which
+    # worker ran it or what that worker solved before
+    session = getattr(state.reoptimiser, "session", None)
+    solver = session() if callable(session) else state.reoptimiser
+    return [solver.solve(total[:, d]) for d in range(total.shape[1])]
 
 
 def check_draws(draws: int, seed: int) -> None:

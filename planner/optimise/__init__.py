@@ -7,6 +7,8 @@ frozen :class:`Solution`: :func:`solve_p_median`, :func:`solve_facility_location
 
 The plan model (:func:`solve_plan`) chooses the province's centres among scored candidate
 cities and allocates the home industries to them; see :mod:`planner.optimise.plan`.
+:func:`build_plan_model` builds it once to re-solve it in process for many score vectors
+(:class:`PlanModel`, :class:`PlanSolution`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from planner.optimise.plan import (
     Plan,
     PlanConstraints,
     PlanInputs,
+    PlanModel,
+    PlanSolution,
+    build_plan_model,
     format_plan,
     plan_constraints_from_mapping,
     raise_if_infeasible,
@@ -38,7 +43,10 @@ __all__ = [
     "Plan",
     "PlanConstraints",
     "PlanInputs",
+    "PlanModel",
+    "PlanSolution",
     "Solution",
+    "build_plan_model",
     "format_plan",
     "greedy_interchange",
     "plan_constraints_from_mapping",

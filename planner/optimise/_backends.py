@@ -137,6 +137,29 @@ def _finish(
     return RawResult(status, None, objective, bound, math.nan, solve_time_s, message, scale)
 
 
+def _highs_lp(model: LinearModel, *, sign: float, integer: bool):  # type: ignore[no-untyped-def]
+    """``model`` as a ``highspy.HighsLp`` (minimising ``sign * c``), columnwise."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_vars
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = sign * model.c
+    lp.col_lower_ = model.lb
+    lp.col_upper_ = model.ub
+    lp.row_lower_ = model.row_lb
+    lp.row_upper_ = model.row_ub
+    A = model.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    if integer and model.integer.any():
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[int(v)] for v in model.integer]
+    return lp
+
+
 def lp_relaxation(model: LinearModel) -> tuple[float, np.ndarray | None]:
     """Optimal value and solution of the LP relaxation (HiGHS interior point, via highspy).
 
@@ -152,25 +175,152 @@ def lp_relaxation(model: LinearModel) -> tuple[float, np.ndarray | None]:
     h.setOptionValue("threads", 1)
     # interior point: the simplex is about ten times slower on the degenerate p-median LPs
     h.setOptionValue("solver", "ipm")
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_vars
-    lp.num_row_ = model.n_rows
-    lp.col_cost_ = sign * model.c
-    lp.col_lower_ = model.lb
-    lp.col_upper_ = model.ub
-    lp.row_lower_ = model.row_lb
-    lp.row_upper_ = model.row_ub
-    A = model.A.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data
-    h.passModel(lp)
+    h.passModel(_highs_lp(model, sign=sign, integer=False))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return math.nan, None
     x = np.asarray(h.getSolution().col_value, dtype=float)
     return float(model.c @ x + model.offset), x
+
+
+#: Integer variables within this of an integer count as integral in an LP solution.
+LP_INTEGRALITY_TOLERANCE = 1e-6
+
+
+class HighsSession:
+    """One :class:`LinearModel` held by HiGHS in this process, re-solved as it changes.
+
+    The model's structure (``A``, integrality) is fixed when the session starts; costs,
+    variable bounds and row bounds are synchronised with a changed copy of the model by
+    :meth:`sync`, which passes HiGHS only the entries that differ. Re-solving then starts
+    from HiGHS's last basis (LP) or with a given start (MIP): no files, no subprocess.
+    Not thread-safe: one session per thread.
+
+    Parameters
+    ----------
+    model
+        The model as first loaded.
+    integer
+        ``False``: the LP relaxation (simplex, warm-started from the previous basis);
+        ``True``: the MIP.
+    """
+
+    def __init__(self, model: LinearModel, *, integer: bool, threads: int = 1) -> None:
+        import highspy
+
+        self._highspy = highspy
+        self.integer = integer
+        self.sense = model.sense
+        self.sign = 1.0 if model.sense == "min" else -1.0
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", max(1, int(threads)))
+        h.passModel(_highs_lp(model, sign=self.sign, integer=integer))
+        self.h = h
+        self._c = model.c.astype(float).copy()
+        self._lb = model.lb.astype(float).copy()
+        self._ub = model.ub.astype(float).copy()
+        self._row_lb = model.row_lb.astype(float).copy()
+        self._row_ub = model.row_ub.astype(float).copy()
+
+    def sync(self, model: LinearModel) -> None:
+        """Make HiGHS hold ``model``'s costs and bounds (same structure as at the start)."""
+        if model.sense != self.sense or model.n_vars != self._c.size:
+            msg = "HighsSession.sync needs a model of the same shape and sense as its own."
+            raise SolverError(msg)
+        h = self.h
+        j = np.flatnonzero(model.c != self._c)
+        if j.size:
+            h.changeColsCost(j.size, j.astype(np.int32), self.sign * model.c[j])
+            self._c[j] = model.c[j]
+        j = np.flatnonzero((model.lb != self._lb) | (model.ub != self._ub))
+        if j.size:
+            h.changeColsBounds(j.size, j.astype(np.int32), model.lb[j], model.ub[j])
+            self._lb[j] = model.lb[j]
+            self._ub[j] = model.ub[j]
+        r = np.flatnonzero((model.row_lb != self._row_lb) | (model.row_ub != self._row_ub))
+        if r.size:
+            h.changeRowsBounds(r.size, r.astype(np.int32), model.row_lb[r], model.row_ub[r])
+            self._row_lb[r] = model.row_lb[r]
+            self._row_ub[r] = model.row_ub[r]
+
+    def solve_lp(self, model: LinearModel) -> tuple[Status, np.ndarray | None, float, float]:
+        """The LP relaxation of ``model``: (status, x, optimal value in the model's sense and
+        units, seconds). Status is "optimal", "infeasible" or "error" (anything else)."""
+        if self.integer:  # pragma: no cover - programming error
+            msg = "HighsSession.solve_lp needs a session started with integer=False."
+            raise SolverError(msg)
+        self.sync(model)
+        t0 = time.perf_counter()
+        self.h.run()
+        seconds = time.perf_counter() - t0
+        S = self._highspy.HighsModelStatus
+        st = self.h.getModelStatus()
+        if st == S.kOptimal:
+            x = np.asarray(self.h.getSolution().col_value, dtype=float)
+            value = self.sign * float(self.h.getInfo().objective_function_value) + model.offset
+            return "optimal", x, value, seconds
+        if st == S.kInfeasible:
+            return "infeasible", None, math.nan, seconds
+        return "error", None, math.nan, seconds
+
+    def solve_mip(
+        self,
+        model: LinearModel,
+        *,
+        start: np.ndarray | None = None,
+        time_limit_s: float | None = None,
+        gap: float = 0.0,
+        target: float | None = None,
+    ) -> RawResult:
+        """Solve ``model`` as a MIP, from ``start`` when it is given.
+
+        ``target`` (in the model's sense and units): stop as soon as an incumbent strictly
+        better than it is found; the result is then "feasible" with the solver's bound.
+        """
+        if not self.integer:  # pragma: no cover - programming error
+            msg = "HighsSession.solve_mip needs a session started with integer=True."
+            raise SolverError(msg)
+        self.sync(model)
+        h = self.h
+        h.setOptionValue("time_limit", float(time_limit_s) if time_limit_s else math.inf)
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.setOptionValue("mip_abs_gap", 0.0 if gap == 0.0 else 1e-6)
+        h.setOptionValue(
+            "objective_target", self.sign * float(target) if target is not None else -math.inf
+        )
+        if start is not None:
+            sol = self._highspy.HighsSolution()
+            sol.col_value = np.asarray(start, dtype=float).tolist()
+            sol.value_valid = True
+            h.setSolution(sol)
+        t0 = time.perf_counter()
+        h.run()
+        seconds = time.perf_counter() - t0
+        st = h.getModelStatus()
+        info = h.getInfo()
+        text = h.modelStatusToString(st)
+        message = f"HiGHS (in process): {text}"
+        has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        bound = float(info.mip_dual_bound)
+        if not math.isfinite(bound):
+            bound = math.nan
+        S = self._highspy.HighsModelStatus
+        x = np.asarray(h.getSolution().col_value, dtype=float) if has_sol else None
+        status: Status
+        if st == S.kOptimal and has_sol:
+            status = "optimal"
+        elif st == S.kInfeasible:
+            status, x = "infeasible", None
+        elif has_sol:
+            status = "feasible"
+            if st == S.kObjectiveTarget:
+                message += "; stopped at the first incumbent better than the target"
+        elif st in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kObjectiveTarget):
+            status = "time_limit_no_solution"
+        else:
+            status = "error"
+        return _finish(model, status, x, bound, message, None, self.sign, gap, seconds)
 
 
 # --------------------------------------------------------------------------- PuLP

@@ -64,7 +64,9 @@ class LinearModel:
 
     def objective_of(self, x: np.ndarray) -> float:
         """Objective value of ``x`` in the model's own units."""
-        return float(self.c @ x + self.offset)
+        # an elementwise product and sum, not a BLAS dot: OpenBLAS starts its threads for
+        # a dot product, which costs milliseconds on a busy machine for every re-solve
+        return float(np.multiply(self.c, x).sum() + self.offset)
 
     def row_activity(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(self.A @ x).ravel()

@@ -44,6 +44,16 @@ When the model is infeasible, each family (1)-(14) gets one binary elastic varia
 minimising :math:`\sum_f r_f` names the smallest set of constraints that must give way.
 A deletion filter over the families then finds the conflicting constraints (an
 irreducible infeasible subset of families).
+
+Re-solving in process
+---------------------
+:func:`build_plan_model` builds the model once; :meth:`PlanModel.solve` re-solves it for
+new scores :math:`s_c` (only the objective coefficients of :math:`y_c` change). Each solve
+first re-optimises the LP relaxation with HiGHS's simplex from the previous basis: when its
+optimum is integral, it is optimal for the MIP as well (the relaxation's bound is reached),
+which on the default scenario settles every weight draw in milliseconds. Otherwise the MIP
+is solved with the backend. The binding check of :func:`solve_plan` uses the same model
+with one family's rows switched off at a time.
 """
 
 from __future__ import annotations
@@ -52,17 +62,23 @@ import logging
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from planner._errors import InfeasibleError, ScenarioError
-from planner.optimise._backends import check_backend, lp_relaxation, solve_linear
+from planner.optimise._backends import (
+    LP_INTEGRALITY_TOLERANCE,
+    HighsSession,
+    RawResult,
+    check_backend,
+    solve_linear,
+)
 from planner.optimise._lp import LinearModel, ModelBuilder
 from planner.optimise._models import ModelInputError
-from planner.optimise._solution import BACKENDS, Status
+from planner.optimise._solution import BACKENDS, Status, relative_gap
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +268,11 @@ class Plan:
     constraints
         One row per active constraint family: ``constraint``, ``description``,
         ``slack`` (smallest slack over its rows, in the row's units), ``active`` (some row
-        is at its limit), ``binding`` (dropping it would raise the objective; equals
-        ``active`` when ``assess_binding=False``) and ``objective_gain`` (how much).
+        is at its limit), ``binding`` (proven: dropping it raises the objective by more
+        than ``BINDING_TOLERANCE``; equals ``active`` when ``assess_binding=False``),
+        ``objective_gain`` (how much, when proven exactly; NaN when only an interval is
+        known) and ``objective_gain_low`` / ``objective_gain_high`` (the proven interval
+        of the gain).
     conflicts
         When infeasible: the constraint families that conflict (an irreducible set found
         by deletion filtering).
@@ -678,6 +697,491 @@ def _diagnose(
     return tuple(keep), must
 
 
+# --------------------------------------------------------------------------- built model
+
+
+@dataclass(frozen=True, eq=False)
+class PlanSolution:
+    """One solve of a :class:`PlanModel`: lighter than :class:`Plan`, in positions.
+
+    Attributes
+    ----------
+    status
+        As for :class:`~planner.optimise.Solution`: "optimal" only when proven.
+    objective, bound, gap
+        Objective of the solution, the proven bound and the relative gap (NaN when
+        unknown).
+    centres
+        Positions (rows of ``PlanInputs.candidates``) of the chosen centres, ascending.
+    allocation
+        For each industry (in :attr:`PlanModel.industries` order), the positions of the
+        centres serving it, ascending.
+    method
+        ``"lp"`` when the LP relaxation's optimum was integral (which proves it optimal
+        for the MIP, or the LP's infeasibility proves the MIP infeasible), otherwise the
+        backend that solved the MIP.
+    solve_time_s
+        Seconds in the solver(s).
+    message
+        The solver's status text.
+    score_total
+        The scores this solution was computed for.
+    x
+        The full solution vector (for warm starts); ``None`` without a solution.
+    """
+
+    status: Status
+    objective: float
+    bound: float
+    gap: float
+    centres: tuple[int, ...]
+    allocation: tuple[tuple[int, ...], ...]
+    method: str
+    solve_time_s: float
+    message: str = ""
+    score_total: np.ndarray | None = field(default=None, repr=False)
+    x: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+class PlanModel:
+    r"""The plan model built once and re-solved in this process for new scores.
+
+    Build it with :func:`build_plan_model`. Each :meth:`solve` changes only the centres'
+    objective coefficients (:math:`\lambda s_c`) and, if asked, holds some candidates
+    closed; the constraint matrix stays as built. A solve first re-optimises the LP
+    relaxation with HiGHS's simplex from the previous basis (milliseconds); when that
+    optimum is integral it is optimal for the MIP too and is returned as proven
+    (``method="lp"``). Otherwise the MIP is solved with the model's backend: HiGHS in
+    process (the model loaded once, started from the given solution), SCIP and CP-SAT in
+    process through OR-Tools (translated again for each solve), CBC through PuLP's
+    subprocess. Statuses are those of :func:`solve_plan`: a time-limited incumbent is
+    "feasible", never "optimal".
+
+    A model holds solver state and is not thread-safe: give each thread its own
+    :meth:`copy`. Pickling drops the solver state (it is rebuilt on the first solve).
+    """
+
+    def __init__(
+        self,
+        *,
+        inputs: PlanInputs,
+        constraints: PlanConstraints,
+        backend: str,
+        time_limit_s: float | None,
+        gap: float,
+        threads: int,
+        cand: pd.DataFrame,
+        F: np.ndarray,
+        industries: list[str],
+        omega: np.ndarray,
+        built: _PlanModel,
+        build_time_s: float,
+    ) -> None:
+        self.inputs = inputs
+        self.constraints = constraints
+        self.backend = backend
+        self.time_limit_s = time_limit_s
+        self.gap = gap
+        self.threads = threads
+        self._cand = cand
+        self._F = F
+        self._industries = industries
+        self._omega = omega
+        self._pm = built
+        self.build_time_s = build_time_s
+        self._lambda = float(inputs.suitability_weight)
+        self._s0 = cand["score_total"].to_numpy(dtype=float)
+        self._lp: HighsSession | None = None
+        self._mip: HighsSession | None = None
+
+    # ---------------------------------------------------------------- state
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_lp"] = None
+        state["_mip"] = None
+        return state
+
+    def copy(self) -> PlanModel:
+        """The same built model with solver state of its own (for another thread)."""
+        other = object.__new__(PlanModel)
+        other.__dict__.update(self.__getstate__())
+        return other
+
+    def reset(self) -> None:
+        """Forget the solver state, so that the next solve behaves as the first."""
+        self._lp = None
+        self._mip = None
+
+    @property
+    def industries(self) -> tuple[str, ...]:
+        """Industry ids, in the order of :attr:`PlanSolution.allocation`."""
+        return tuple(self._industries)
+
+    @property
+    def n_candidates(self) -> int:
+        return len(self._cand)
+
+    @property
+    def descriptions(self) -> dict[str, str]:
+        """Constraint family -> description."""
+        return dict(self._pm.families)
+
+    @property
+    def linear(self) -> LinearModel:
+        """The model as built (the scores of ``inputs``); do not modify it."""
+        return self._pm.model
+
+    # ---------------------------------------------------------------- solve
+
+    def _scores(self, score_total: np.ndarray | None) -> np.ndarray:
+        if score_total is None:
+            return self._s0
+        s = np.asarray(score_total, dtype=float)
+        n = self.n_candidates
+        if s.shape != (n,) or not (np.isfinite(s).all() and (s >= 0).all() and (s <= 1).all()):
+            msg = (
+                f"score_total must hold one score in [0, 1] per candidate ({n}); got an "
+                f"array of shape {s.shape!r}. Clip or fill it before solving."
+            )
+            raise ModelInputError(msg)
+        return s
+
+    def _model_for(self, s: np.ndarray, closed: np.ndarray | None) -> LinearModel:
+        base = self._pm.model
+        y = self._pm.y
+        c = base.c.copy()
+        c[y] = self._lambda * s
+        ub = base.ub
+        if closed is not None:
+            mask = np.asarray(closed, dtype=bool)
+            if mask.shape != (self.n_candidates,):
+                msg = (
+                    f"closed has shape {mask.shape!r}; pass one bool per candidate "
+                    f"({self.n_candidates})."
+                )
+                raise ModelInputError(msg)
+            if mask.any():
+                ub = ub.copy()
+                ub[y[mask]] = 0.0
+        return replace(base, c=c, ub=ub, start=None)
+
+    def _lp_session(self, model: LinearModel) -> HighsSession:
+        if self._lp is None:
+            self._lp = HighsSession(model, integer=False)
+        return self._lp
+
+    def _lp_proof(self, model: LinearModel) -> RawResult | None:
+        """The MIP's optimum when the LP relaxation proves it (integral or infeasible)."""
+        status, x, value, seconds = self._lp_session(model).solve_lp(model)
+        return _integral_proof(model, status, x, value, seconds)
+
+    def _solve_mip(
+        self,
+        model: LinearModel,
+        *,
+        start: np.ndarray | None,
+        time_limit_s: float | None,
+        gap: float,
+        target: float | None = None,
+    ) -> RawResult:
+        if self.backend == "highs":
+            if self._mip is None:
+                self._mip = HighsSession(model, integer=True, threads=self.threads)
+            return self._mip.solve_mip(
+                model, start=start, time_limit_s=time_limit_s, gap=gap, target=target
+            )
+        return solve_linear(
+            replace(model, start=start),
+            backend=self.backend,
+            time_limit_s=time_limit_s,
+            gap=gap,
+            threads=self.threads,
+        )
+
+    def _start_for(self, model: LinearModel, start: PlanSolution | None) -> np.ndarray | None:
+        """``start``'s solution, else the built heuristic start, if it fits ``model``."""
+        for x in (start.x if start is not None else None, self._pm.model.start):
+            if x is None or x.shape != (model.n_vars,):
+                continue
+            if (x <= model.ub + 1e-9).all() and (x >= model.lb - 1e-9).all():
+                act = model.row_activity(x)
+                if (act >= model.row_lb - 1e-9).all() and (act <= model.row_ub + 1e-9).all():
+                    return x
+        return None
+
+    def _solution(self, raw: RawResult, method: str, s: np.ndarray, seconds: float) -> PlanSolution:
+        centres: tuple[int, ...] = ()
+        alloc: tuple[tuple[int, ...], ...] = tuple(() for _ in self._industries)
+        if raw.x is not None and raw.status in ("optimal", "feasible"):
+            centres = tuple(int(c) for c in np.flatnonzero(raw.x[self._pm.y] > 0.5))
+            serve = raw.x[self._pm.x] > 0.5
+            alloc = tuple(
+                tuple(int(c) for c in np.flatnonzero(serve[:, k]))
+                for k in range(len(self._industries))
+            )
+        return PlanSolution(
+            status=raw.status,
+            objective=float(raw.objective),
+            bound=float(raw.bound),
+            gap=float(raw.gap),
+            centres=centres,
+            allocation=alloc,
+            method=method,
+            solve_time_s=seconds,
+            message=raw.message,
+            score_total=s,
+            x=raw.x,
+        )
+
+    def solve_relaxation(
+        self, score_total: np.ndarray | None = None, *, closed: np.ndarray | None = None
+    ) -> PlanSolution | None:
+        """The plan for ``score_total`` when the LP relaxation proves it, else ``None``.
+
+        The LP relaxation is re-optimised with HiGHS's simplex from the previous basis.
+        An integral optimum is optimal for the MIP ("optimal", ``method="lp"``); an
+        infeasible LP proves the MIP infeasible. ``closed`` is as for :meth:`solve`.
+        """
+        s = self._scores(score_total)
+        t0 = time.perf_counter()
+        raw = self._lp_proof(self._model_for(s, closed))
+        if raw is None:
+            return None
+        return self._solution(raw, "lp", s, time.perf_counter() - t0)
+
+    def solve(
+        self,
+        score_total: np.ndarray | None = None,
+        *,
+        start: PlanSolution | None = None,
+        closed: np.ndarray | None = None,
+        relaxation_first: bool = True,
+    ) -> PlanSolution:
+        """Solve the plan model for new scores.
+
+        Parameters
+        ----------
+        score_total
+            One score in [0, 1] per candidate (rows of ``PlanInputs.candidates``); the
+            built scores when ``None``. Only the centres' objective coefficients change.
+        start
+            A previous solution to start the MIP from (e.g. the previous weight draw's
+            plan; the constraints do not change, so it stays feasible unless ``closed``
+            closes one of its centres, in which case the built heuristic start is used).
+        closed
+            One bool per candidate: hold these closed in this solve (e.g. candidates that
+            dominance shows an optimal plan never needs).
+        relaxation_first
+            Try :meth:`solve_relaxation` first; the MIP is solved only when the LP does
+            not settle it.
+        """
+        s = self._scores(score_total)
+        t0 = time.perf_counter()
+        model = self._model_for(s, closed)
+        if relaxation_first:
+            raw = self._lp_proof(model)
+            if raw is not None:
+                return self._solution(raw, "lp", s, time.perf_counter() - t0)
+        raw = self._solve_mip(
+            model,
+            start=self._start_for(model, start),
+            time_limit_s=self.time_limit_s,
+            gap=self.gap,
+        )
+        return self._solution(raw, self.backend, s, time.perf_counter() - t0)
+
+    def to_plan(self, solution: PlanSolution) -> Plan:
+        """The full :class:`Plan` (centres, allocation, constraint table) of ``solution``;
+        the constraint table's ``binding`` is ``active`` (see :meth:`assess_binding`)."""
+        s = solution.score_total if solution.score_total is not None else self._s0
+        cand = self._cand.assign(score_total=s)
+        centres, allocation, table = _report(
+            cand, self._F, self._industries, self._omega, self._pm, solution.x, self.inputs
+        )
+        return Plan(
+            status=solution.status,
+            objective=solution.objective,
+            bound=solution.bound,
+            gap=solution.gap,
+            solve_time_s=solution.solve_time_s,
+            backend=self.backend,
+            centres=centres,
+            allocation=allocation,
+            constraints=table,
+            message=solution.message,
+            notes=tuple(self._pm.notes),
+            build_time_s=self.build_time_s,
+            descriptions=dict(self._pm.families),
+        )
+
+    # ---------------------------------------------------------------- binding
+
+    def assess_binding(self, solution: PlanSolution) -> pd.DataFrame:
+        """The constraint table of ``solution`` with the binding check (see :func:`solve_plan`)."""
+        if solution.x is None:
+            msg = f"assess_binding needs a solution with a plan; this one is {solution.status!r}."
+            raise ModelInputError(msg)
+        s = solution.score_total if solution.score_total is not None else self._s0
+        cand = self._cand.assign(score_total=s)
+        _, _, table = _report(
+            cand, self._F, self._industries, self._omega, self._pm, solution.x, self.inputs
+        )
+        return self._binding_table(table, self._model_for(s, None), solution.x, solution.objective)
+
+    def _binding_table(
+        self, table: pd.DataFrame, model: LinearModel, x: np.ndarray, objective: float
+    ) -> pd.DataFrame:
+        """Add ``objective_gain``, ``objective_gain_low``/``_high`` and a proven ``binding``.
+
+        For each family at its limit, the model without that family is solved: first its
+        LP relaxation in process (warm from the last basis). An LP optimum no better than
+        the plan (within the tolerance) proves the family does not bind; an integral LP
+        optimum gives the exact gain. Otherwise the MIP without the family is solved from
+        the plan, stopping (HiGHS) at the first incumbent better than the plan by more
+        than the tolerance, which proves the family binds; the gain is then the interval
+        between that incumbent and the solver's bound.
+        """
+        tol = BINDING_TOLERANCE * max(1.0, abs(objective))
+        exact_tol = 1e-9 * max(1.0, abs(objective))
+        low: list[float] = []
+        high: list[float] = []
+        for f, active in zip(table["constraint"], table["active"]):
+            if not active:
+                low.append(0.0)
+                high.append(0.0)
+                continue
+            sl = model.row_blocks[f]
+            row_lb = model.row_lb.copy()
+            row_ub = model.row_ub.copy()
+            row_lb[sl] = -np.inf
+            row_ub[sl] = np.inf
+            relaxed = replace(model, row_lb=row_lb, row_ub=row_ub)
+            status, xr, value, seconds = self._lp_session(relaxed).solve_lp(relaxed)
+            if status == "optimal" and value <= objective + tol:
+                # even the LP relaxation cannot beat the plan by more than the tolerance
+                low.append(0.0)
+                high.append(max(0.0, value - objective))
+                continue
+            proof = _integral_proof(relaxed, status, xr, value, seconds)
+            if proof is not None and proof.status == "optimal":
+                gain = max(0.0, proof.objective - objective)
+                low.append(gain)
+                high.append(gain)
+                continue
+            r = self._solve_mip(
+                relaxed,
+                start=x,
+                time_limit_s=self.time_limit_s,
+                gap=BINDING_TOLERANCE,
+                target=objective + tol,
+            )
+            lp_bound = value if status == "optimal" else math.inf
+            if r.x is None:
+                low.append(0.0)  # nothing proven beyond the plan itself
+                high.append(max(0.0, lp_bound - objective) if math.isfinite(lp_bound) else math.nan)
+                continue
+            bound = min(r.bound if math.isfinite(r.bound) else math.inf, lp_bound)
+            low.append(max(0.0, r.objective - objective))
+            high.append(max(0.0, bound - objective) if math.isfinite(bound) else math.nan)
+        out = table.copy()
+        lo = np.array(low, dtype=float)
+        hi = np.array(high, dtype=float)
+        exact = np.isfinite(hi) & (hi - lo <= exact_tol)
+        # proven gain: exact where the interval closes, else only its interval is known
+        out["objective_gain"] = np.where(exact, lo, np.nan)
+        out["objective_gain_low"] = lo
+        out["objective_gain_high"] = hi
+        out["binding"] = lo > tol
+        return out
+
+
+def _integral_proof(
+    model: LinearModel, status: Status, x: np.ndarray | None, value: float, seconds: float
+) -> RawResult | None:
+    """What an LP relaxation's result proves about the MIP ``model``, or None.
+
+    An infeasible LP proves the MIP infeasible. An optimal LP solution whose integer
+    variables are integral (within :data:`LP_INTEGRALITY_TOLERANCE`), that still meets
+    every row once rounded, and whose rounded objective equals the LP value (relative
+    1e-9) is optimal for the MIP.
+    """
+    if status == "infeasible":
+        message = "HiGHS: the LP relaxation is infeasible, so is the model"
+        return RawResult("infeasible", None, math.nan, math.nan, math.nan, seconds, message)
+    if status != "optimal" or x is None:
+        return None
+    ints = model.integer
+    if np.abs(x[ints] - np.round(x[ints])).max(initial=0.0) > LP_INTEGRALITY_TOLERANCE:
+        return None
+    x = np.clip(np.where(ints, np.round(x), x), model.lb, model.ub)
+    act = model.row_activity(x)
+    if not ((act >= model.row_lb - 1e-9).all() and (act <= model.row_ub + 1e-9).all()):
+        return None
+    objective = model.objective_of(x)
+    # the LP value bounds the MIP's optimum, and this integral point reaches it
+    if relative_gap(objective, value) > 1e-9:
+        return None
+    message = "HiGHS: the LP relaxation's optimum is integral, hence optimal"
+    return RawResult("optimal", x, objective, objective, 0.0, seconds, message)
+
+
+def build_plan_model(
+    inputs: PlanInputs,
+    constraints: PlanConstraints,
+    *,
+    backend: str = "cbc",
+    time_limit_s: float | None = None,
+    gap: float = 0.0,
+    threads: int = 1,
+) -> PlanModel:
+    """Check the inputs and build the plan model once, to re-solve it in this process.
+
+    Parameters are those of :func:`solve_plan`; ``time_limit_s`` and ``gap`` apply to each
+    MIP solve of :meth:`PlanModel.solve`.
+
+    Examples
+    --------
+    >>> model = build_plan_model(inputs, constraints, backend="highs")  # doctest: +SKIP
+    >>> first = model.solve(scores_a)                                   # doctest: +SKIP
+    >>> second = model.solve(scores_b, start=first)                     # doctest: +SKIP
+    """
+    check_backend(backend)
+    if time_limit_s is not None and not time_limit_s > 0:
+        msg = f"time_limit_s={time_limit_s!r} must be a positive number of seconds or None."
+        raise ModelInputError(msg)
+    if not 0.0 <= gap < 1.0:
+        msg = f"gap={gap!r} must be a relative gap in [0, 1), e.g. 0.0 for proven optimality."
+        raise ModelInputError(msg)
+    if constraints.n_centres is None and constraints.budget_musd is None:
+        msg = (
+            "PlanConstraints needs n_centres or budget_musd (or both) to bound the number "
+            "of centres; e.g. PlanConstraints(n_centres=5)."
+        )
+        raise ModelInputError(msg)
+    t0 = time.perf_counter()
+    cand, F, industries, omega = _check_inputs(inputs)
+    pm = _build(cand, F, omega, constraints, float(inputs.suitability_weight))
+    return PlanModel(
+        inputs=inputs,
+        constraints=constraints,
+        backend=backend,
+        time_limit_s=time_limit_s,
+        gap=gap,
+        threads=threads,
+        cand=cand,
+        F=F,
+        industries=industries,
+        omega=omega,
+        built=pm,
+        build_time_s=time.perf_counter() - t0,
+    )
+
+
 # --------------------------------------------------------------------------- solve
 
 
@@ -701,20 +1205,24 @@ def solve_plan(
     backend
         "cbc", "highs", "cpsat" or "scip".
     time_limit_s
-        Solver time limit in seconds, for the main solve and again for each re-solve of
-        the binding check or the conflict search; a main solve stopped by it reports
+        Solver time limit in seconds, for the main solve and again for each MIP re-solve
+        of the binding check or the conflict search; a main solve stopped by it reports
         "feasible" with a gap.
     gap
         Relative gap at which the solver may stop.
     diagnose
         When infeasible, find the conflicting constraints (several extra solves).
     assess_binding
-        For each constraint family at its limit, re-solve without it and report the
-        objective it costs (``objective_gain``); it binds when dropping it improves the
-        objective by more than ``BINDING_TOLERANCE`` (relative). Families whose removal
-        cannot beat the plan even in the LP relaxation are settled without a MIP; the
-        others are re-solved to the relative gap ``BINDING_TOLERANCE``. Without this,
-        ``binding`` only says the family is at its limit (``active``).
+        For each constraint family at its limit, find what dropping it would gain
+        (``objective_gain``, or its interval ``objective_gain_low`` ..
+        ``objective_gain_high`` when only that is proven). ``binding`` is a proof: True
+        only when some plan without the family beats this one by more than
+        ``BINDING_TOLERANCE`` (relative). The model without the family is solved in
+        process: its LP relaxation first (HiGHS simplex, warm-started), which settles the
+        family when its optimum is no better than the plan (not binding) or integral
+        (exact gain); otherwise its MIP, from this plan, with the backend (HiGHS stops at
+        the first incumbent that proves the family binds). Without this, ``binding`` only
+        says the family is at its limit (``active``).
 
     Returns
     -------
@@ -723,16 +1231,11 @@ def solve_plan(
         :func:`raise_if_infeasible` to turn that into an :class:`InfeasibleError`.
     """
     check_backend(backend)
-    if constraints.n_centres is None and constraints.budget_musd is None:
-        msg = (
-            "PlanConstraints needs n_centres or budget_musd (or both) to bound the number "
-            "of centres; e.g. PlanConstraints(n_centres=5)."
-        )
-        raise ModelInputError(msg)
-    t0 = time.perf_counter()
-    cand, F, industries, omega = _check_inputs(inputs)
-    pm = _build(cand, F, omega, constraints, float(inputs.suitability_weight))
-    build_time_s = time.perf_counter() - t0
+    model = build_plan_model(
+        inputs, constraints, backend=backend, time_limit_s=time_limit_s, gap=gap, threads=threads
+    )
+    pm = model._pm
+    cand = model._cand
     raw = solve_linear(
         pm.model, backend=backend, time_limit_s=time_limit_s, gap=gap, threads=threads
     )
@@ -740,38 +1243,10 @@ def solve_plan(
     must: tuple[str, ...] = ()
     if raw.status == "infeasible" and diagnose:
         conflicts, must = _diagnose(pm, backend=backend, time_limit_s=time_limit_s)
+    F, industries, omega = model._F, model._industries, model._omega
     centres, allocation, table = _report(cand, F, industries, omega, pm, raw.x, inputs)
     if raw.x is not None and assess_binding:
-        gains = []
-        for f, active in zip(table["constraint"], table["active"]):
-            if not active:
-                gains.append(0.0)
-                continue
-            relaxed = _without(pm.model, [f])
-            relaxed.c = pm.model.c
-            relaxed.sense = pm.model.sense
-            relaxed.offset = pm.model.offset
-            relaxed.start = raw.x
-            tol = BINDING_TOLERANCE * max(1.0, abs(raw.objective))
-            lp_value, _ = lp_relaxation(relaxed)
-            if math.isfinite(lp_value) and lp_value <= raw.objective + tol:
-                gains.append(0.0)  # even the LP relaxation cannot do better without it
-                continue
-            r = solve_linear(
-                relaxed,
-                backend=backend,
-                time_limit_s=time_limit_s,
-                gap=BINDING_TOLERANCE,
-                threads=threads,
-            )
-            # the relaxed optimum (or its bound, if stopped) minus the plan's objective
-            better = (
-                r.bound if r.status == "feasible" and r.gap > BINDING_TOLERANCE else r.objective
-            )
-            gains.append(max(0.0, better - raw.objective) if r.x is not None else math.nan)
-        table["objective_gain"] = gains
-        tol = BINDING_TOLERANCE * max(1.0, abs(raw.objective))
-        table["binding"] = table["objective_gain"] > tol
+        table = model._binding_table(table, pm.model, raw.x, raw.objective)
     message = raw.message
     if raw.status == "infeasible" and (conflicts or must):
         message = infeasible_message(conflicts, must, pm.families)
@@ -789,7 +1264,7 @@ def solve_plan(
         must_relax=must,
         message=message,
         notes=tuple(pm.notes),
-        build_time_s=build_time_s,
+        build_time_s=model.build_time_s,
         descriptions=dict(pm.families),
     )
     log.info(
@@ -911,7 +1386,16 @@ def format_plan(plan: Plan) -> str:
         for row in plan.constraints.itertuples(index=False):
             if row.binding:
                 gain = getattr(row, "objective_gain", math.nan)
-                state = "binding" + (f" (costs {gain:.4g})" if math.isfinite(gain) else "")
+                low = getattr(row, "objective_gain_low", math.nan)
+                high = getattr(row, "objective_gain_high", math.nan)
+                if math.isfinite(gain):
+                    state = f"binding (costs {gain:.4g})"
+                elif math.isfinite(low) and math.isfinite(high):
+                    state = f"binding (costs between {low:.4g} and {high:.4g})"
+                elif math.isfinite(low):
+                    state = f"binding (costs at least {low:.4g})"
+                else:
+                    state = "binding"
             elif row.active:
                 state = "at its limit, not binding"
             else:
@@ -926,6 +1410,9 @@ __all__ = [
     "Plan",
     "PlanConstraints",
     "PlanInputs",
+    "PlanModel",
+    "PlanSolution",
+    "build_plan_model",
     "format_plan",
     "infeasible_message",
     "plan_constraints_from_mapping",
