@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -170,7 +172,10 @@ def test_cpsat_refuses_continuous_shares() -> None:
 
 
 def test_cpsat_states_the_objective_scaling() -> None:
-    sol = solve_p_median(LINE / 10.0, 2, weights=[1, 5, 1, 5], backend="cpsat")
+    # without the start, the model reaches CP-SAT (the Lagrangian bound proves this one alone)
+    sol = solve_p_median(
+        LINE / 10.0, 2, weights=[1, 5, 1, 5], backend="cpsat", heuristic_start=False
+    )
     assert sol.objective == pytest.approx(0.2)
     assert sol.objective_scale == 10.0
     assert "scaled by 10" in sol.message
@@ -224,14 +229,14 @@ def test_greedy_interchange_keeps_fixed_sites() -> None:
 # --------------------------------------------------------------------------- time limit
 
 
-def graph_distances(n: int, seed: int) -> np.ndarray:
-    """Shortest paths on a random connected sparse graph (n^2/50 edges, lengths 1..100)."""
+def graph_distances(n: int, seed: int, *, extra: int | None = None) -> np.ndarray:
+    """Shortest paths on a random connected sparse graph (a random spanning tree plus
+    ``extra`` random edges, n^2/50 unless given; lengths 1..100)."""
     rng = np.random.default_rng(seed)
+    k = n * n // 50 if extra is None else extra
     perm = rng.permutation(n)
-    u = np.r_[perm[1:], rng.integers(0, n, n * n // 50)]
-    v = np.r_[
-        perm[(rng.random(n - 1) * np.arange(1, n)).astype(int)], rng.integers(0, n, n * n // 50)
-    ]
+    u = np.r_[perm[1:], rng.integers(0, n, k)]
+    v = np.r_[perm[(rng.random(n - 1) * np.arange(1, n)).astype(int)], rng.integers(0, n, k)]
     W = np.full((n, n), np.inf)
     W[u, v] = rng.integers(1, 101, u.size)
     np.fill_diagonal(W, 0.0)
@@ -239,15 +244,81 @@ def graph_distances(n: int, seed: int) -> np.ndarray:
 
 
 def test_time_limited_run_is_feasible_with_a_gap() -> None:
-    # n = 300, p = 5 on a sparse graph takes CBC well over the limit to prove
+    # n = 300, p = 5 on a sparse graph: the Lagrangian bound leaves a gap, and CBC needs
+    # well over the limit to close it
     D = graph_distances(300, 5)
-    sol = solve_p_median(D, 5, backend="cbc", time_limit_s=5.0)
+    sol = solve_p_median(D, 5, backend="cbc", time_limit_s=2.0)
     assert sol.status == "feasible", sol.status_line()
     assert math.isfinite(sol.objective) and math.isfinite(sol.bound)
     assert sol.bound < sol.objective
     assert sol.gap == pytest.approx((sol.objective - sol.bound) / sol.objective)
     assert sol.gap > 0
-    assert sol.build_time_s + sol.solve_time_s < 5.0 + 3.0  # the limit covers the refinement
+    # the limit covers the heuristic, the Lagrangian and the level refinement
+    assert sol.build_time_s + sol.solve_time_s < 2.0 + 3.0
+
+
+# --------------------------------------------------------------------------- Lagrangian fixing
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_p_median_reduction_agrees_with_the_full_model(seed: int) -> None:
+    # integral costs (the "at least 1 cheaper" threshold) and fractional ones, weights,
+    # required and excluded sites: the reduced model must find the full model's optimum
+    rng = np.random.default_rng(seed)
+    C = random_matrix(70, 60, seed)
+    w = rng.integers(1, 6, 70)
+    for cost in (C, C + rng.random(C.shape)):
+        for kw in ({}, {"weights": w, "required": [3], "excluded": [5, 8, 13]}):
+            full = solve_p_median(cost, 4, heuristic_start=False, **kw)
+            fast = solve_p_median(cost, 4, **kw)
+            assert full.status == fast.status == "optimal"
+            assert fast.objective == pytest.approx(full.objective, rel=1e-12)
+            assert fast.bound == pytest.approx(fast.objective, rel=1e-9)
+            assert 3 in fast.open or "required" not in kw
+            assert not {5, 8, 13} & set(fast.open) or "excluded" not in kw
+
+
+@functools.cache
+def full_model_optimum(n: int, seed: int, p: int) -> float:
+    sol = solve_p_median(graph_distances(n, seed), p, backend="cbc", heuristic_start=False)
+    assert sol.status == "optimal"
+    return sol.objective
+
+
+@pytest.mark.parametrize(("seed", "backend"), [(1, "cbc"), (29, "cbc"), (1, "highs"), (1, "cpsat")])
+def test_p_median_reduced_costs_fix_sites_closed(seed: int, backend: str) -> None:
+    # sparse graphs on which the Lagrangian bound leaves a gap: fixing, then a solved model
+    D = graph_distances(100, seed)
+    sol = solve_p_median(D, 5, backend=backend)
+    assert sol.status == "optimal"
+    assert sol.objective == full_model_optimum(100, seed, 5)
+    kept = re.search(r"kept (\d+) of 100 sites", sol.message)
+    assert kept is not None, sol.message
+    assert 5 <= int(kept[1]) < 100
+    assert f"on {kept[1]} of 100 sites" in sol.formulation
+    assert sol.heuristic_objective is not None and sol.heuristic_objective >= sol.objective
+
+
+def test_p_median_proved_by_the_lagrangian_bound_alone() -> None:
+    # two far-apart clusters and p = 2: the bound meets the start, no model is solved
+    pts = np.r_[np.arange(10.0), np.arange(10.0) + 1000]
+    D = np.abs(np.subtract.outer(pts, pts))
+    sol = solve_p_median(D, 2, backend="highs")
+    assert sol.status == "optimal"
+    assert "no model solved" in sol.formulation
+    assert sol.n_vars == 0 and sol.solve_time_s == 0.0
+    assert sol.bound == sol.objective == 2 * (4 + 3 + 2 + 1 + 0 + 1 + 2 + 3 + 4 + 5)
+    assert sol.open in ((4, 14), (4, 15), (5, 14), (5, 15))
+
+
+def test_p_median_positive_gap_stops_early_and_says_so() -> None:
+    D = graph_distances(200, 3)
+    sol = solve_p_median(D, 5, gap=0.05)
+    assert sol.status in ("optimal", "feasible")
+    if sol.status == "feasible":
+        assert 0 < sol.gap <= 0.05
+    with pytest.raises(ModelInputError, match="gap=1.5"):
+        solve_p_median(D, 5, gap=1.5)
 
 
 # --------------------------------------------------------------------------- published optima
@@ -301,12 +372,24 @@ needs_mclp = pytest.mark.skipif(
 
 
 @needs_pmed
-@pytest.mark.parametrize(("name", "backend"), [("pmed1", "cbc"), ("pmed2", "highs")])
+@pytest.mark.parametrize(
+    ("name", "backend"),
+    [
+        ("pmed1", "cbc"),
+        ("pmed2", "highs"),
+        ("pmed6", "cbc"),  # n = 200, p = 5
+        ("pmed11", "cbc"),  # n = 300, p = 5
+        ("pmed21", "highs"),  # n = 500, p = 5
+        pytest.param("pmed16", "cbc", marks=pytest.mark.slow),  # n = 400, p = 5: ~15 s
+        pytest.param("pmed26", "cbc", marks=pytest.mark.slow),  # n = 600, p = 5: ~12 s
+    ],
+)
 def test_or_library_p_median_published_optimum(name: str, backend: str) -> None:
     D, p = read_pmed(BENCH / "pmed" / f"{name}.txt")
     sol = solve_p_median(D, p, backend=backend)
-    assert sol.status == "optimal"
+    assert sol.status == "optimal", sol.status_line()
     assert sol.objective == published("pmed", name, "pmedopt.txt")
+    assert sol.bound == sol.objective
 
 
 @needs_cap

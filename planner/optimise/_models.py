@@ -16,7 +16,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -221,7 +221,17 @@ def greedy_interchange(
         d1 = np.minimum(d1, W[:, j])
     fixed_mask = np.zeros(m, dtype=bool)
     fixed_mask[list(fixed)] = True
-    current = float(d1.sum())
+    is_open, _ = _interchange(W, is_open, fixed_mask, max_sweeps=max_sweeps)
+    return np.flatnonzero(is_open)
+
+
+def _interchange(
+    W: np.ndarray, is_open: np.ndarray, fixed_mask: np.ndarray, *, max_sweeps: int = 50
+) -> tuple[np.ndarray, float]:
+    """Vertex substitution from ``is_open``: for each open site, the best swap, while any helps."""
+    n = W.shape[0]
+    is_open = is_open.copy()
+    current = float(W[:, is_open].min(axis=1).sum()) if is_open.any() else math.inf
     for _ in range(max_sweeps):
         improved = False
         for r in np.flatnonzero(is_open & ~fixed_mask):
@@ -238,7 +248,7 @@ def greedy_interchange(
                 improved = True
         if not improved:
             break
-    return np.flatnonzero(is_open)
+    return is_open, current
 
 
 # --------------------------------------------------------------------------- p-median
@@ -260,14 +270,13 @@ def solve_p_median(
     r"""Open ``p`` sites minimising the weighted distance from each demand point to its nearest.
 
     Formulation (radius formulation over sorted distinct distances, after Cornuéjols,
-    Nemhauser and Wolsey 1980 and Elloumi 2010, with its covering rows written as a
-    chain so each site appears once per demand point). For demand point i let
-    :math:`D_{i1} < D_{i2} < \dots` be the distinct distances to allowed sites, and
-    :math:`T_i` the truncation distance: the distance to its :math:`(m'-p+1)`-th nearest
-    allowed site (``m'`` allowed sites; p open sites always include one of them) or to its
-    nearest required site, whichever is smaller. :math:`K_i` counts the levels
-    :math:`D_{ik} < T_i`; set :math:`D_{i,K_i+1} = T_i`. Binary :math:`y_j` opens site j;
-    :math:`z_{ik} \in [0, 1]` is 1 when no open site lies within :math:`D_{ik}` of i.
+    Nemhauser and Wolsey 1980, Elloumi 2010 and García, Labbé and Marín 2011, with its
+    covering rows written as a chain so each site appears once per demand point). For
+    demand point i let :math:`D_{i1} < D_{i2} < \dots` be the distinct distances to the
+    sites in the model, and :math:`T_i` its truncation distance (below). :math:`K_i`
+    counts the levels :math:`D_{ik} < T_i`; set :math:`D_{i,K_i+1} = T_i`. Binary
+    :math:`y_j` opens site j; :math:`z_{ik} \in [0, 1]` is 1 when no open site lies within
+    :math:`D_{ik}` of i.
 
     .. math::
 
@@ -278,23 +287,56 @@ def solve_p_median(
     (1) :math:`\sum_j y_j = p`
     (2) :math:`z_{i1} + \sum_{j: d_{ij} = D_{i1}} y_j \ge 1` for every i with :math:`K_i \ge 1`
     (3) :math:`z_{ik} - z_{i,k-1} + \sum_{j: d_{ij} = D_{ik}} y_j \ge 0`, k = 2..K_i
-    (4) :math:`y_j = 1` for required j; excluded sites have no variable
+    (4) :math:`y_j = 1` for required j; excluded sites and sites fixed closed by (F)
+        have no variable
     (5) :math:`y_j \in \{0, 1\}`, :math:`0 \le z_{ik} \le 1`
+    (6) :math:`\sum_{j: d_{ij} = T_i} y_j - z_{iK_i} \ge 0` (or :math:`\ge 1` when
+        :math:`K_i = 0`) for every point i whose :math:`T_i` is its cap :math:`U_i` from
+        (F): i must be served within :math:`U_i`
 
     Summing (2)-(3) gives the usual radius rows :math:`z_{ik} + \sum_{d_{ij} \le D_{ik}}
     y_j \ge 1`; at any optimum :math:`z_{ik} = \max(0, 1 - \sum_{d_{ij} \le D_{ik}} y_j)` in
     both forms, so the LP bound is the same while the matrix holds each (i, j) pair at most
-    once. z is integral once y is (CP-SAT treats it as integer).
+    once. z is integral once y is (CP-SAT treats it as integer). Without (F), :math:`T_i`
+    is at most the distance to the :math:`(m'-p+1)`-th nearest of the ``m'`` sites (p open
+    sites always include one of them) or to the nearest required site.
 
-    (R) Level refinement. A greedy + vertex substitution heuristic gives a start and,
-    for each point, its service distance :math:`s_i`. The first model truncates each
-    point at :math:`T'_i` = the next distance level above :math:`s_i` (a point farther
-    away is charged :math:`T'_i`), which is a relaxation: its bound is a valid lower bound.
-    If the relaxed optimum serves every point within its :math:`T'_i`, its cost is exact
-    and it is optimal for the full model; otherwise the points beyond get their levels
-    up to their new distance and the model is solved again (the best exact solution found
-    so far is the start). This keeps a few levels per point instead of all of them when
-    p is small.
+    With ``heuristic_start`` (the default) the model is made small before it is built:
+
+    (H) Start: greedy + vertex substitution (Teitz and Bart 1968), improved inside (LR).
+    (LR) Lagrangian relaxation (Beasley 1993) of the assignment rows
+        :math:`\sum_j x_{ij} = 1` of the classic formulation with multipliers
+        :math:`\lambda_i`: with :math:`\rho_j = \sum_i \min(0, w_i d_{ij} - \lambda_i)`,
+        :math:`L(\lambda) = \sum_i \lambda_i + ` the sum of the p smallest
+        :math:`\rho_j` (required sites always counted) is a lower bound on the optimum;
+        :math:`\lambda` is improved by subgradient steps, and every new set of p sites the
+        relaxation picks is evaluated and, when promising, improved by (H).
+    (F) Reduced-cost fixing against the incumbent's cost UB, "improving" meaning cheaper
+        than UB (at least 1 cheaper when every :math:`w_i d_{ij}` is an integer). Opening
+        a site j outside the relaxation's choice costs at least
+        :math:`L_j = L - \rho_{(p)} + \rho_j` (:math:`\rho_{(p)}` the largest chosen
+        free :math:`\rho`), and serving i from j at least
+        :math:`L_{ij} = L_j + \max(0, w_i d_{ij} - \lambda_i)`. A site with
+        :math:`L_j` above the improving threshold is fixed closed (never an incumbent
+        site); point i's cap :math:`U_i` is the largest :math:`d_{ij}` over the pairs
+        that stay below it, or its incumbent distance if larger. Every improving
+        solution, and the incumbent, survive, so the reduced model's optimum is the
+        optimum. (LR)-(F) repeat on the reduced problem (pairs beyond the caps removed)
+        while they remove sites; when :math:`L` alone proves the incumbent optimal, no
+        model is solved.
+    (R) Level refinement. The first model truncates each point at :math:`T_i` = the next
+        distance level above its incumbent distance (a point farther away is charged
+        :math:`T_i`), which is a relaxation: its bound is a valid lower bound. If the
+        relaxed optimum serves every point within its :math:`T_i`, its cost is exact and
+        it is optimal; otherwise the points beyond get their levels up to their new
+        distance (at most :math:`U_i`, where (6) closes them) and the model is solved
+        again, the best solution so far as the start.
+    (L) Before (R), the levels of every point whose last level the LP relaxation leaves
+        fractionally uncovered are widened until none is (then the truncation costs the
+        LP bound nothing).
+
+    The reported bound is the larger of the solver's bound and :math:`L` (rounded up when
+    the costs are integers).
 
     Parameters
     ----------
@@ -309,14 +351,21 @@ def solve_p_median(
     backend
         "cbc", "highs", "cpsat" or "scip".
     time_limit_s
-        Wall-clock limit for the whole call (level refinement and solves); a run stopped
-        by it returns its best solution as "feasible" with the bound and gap.
+        Wall-clock limit for the whole call (heuristic, Lagrangian, level refinement and
+        solves); a run stopped by it returns its best solution as "feasible" with the
+        bound and gap.
     gap
         Relative gap at which the solver may stop (0 = prove optimality).
     heuristic_start
-        Hand the greedy + interchange solution to the solver as a start.
+        Use (H), (LR), (F), (L) and (R) and hand the incumbent to the solver as a start;
+        ``False`` solves the untruncated model (1)-(5) on every allowed site directly.
     threads
         Solver threads.
+
+    Notes
+    -----
+    ``build_time_s`` covers validation, (H), (LR), (F), (L) and building the models;
+    ``solve_time_s`` the solver calls. ``message`` says what (LR) and (F) achieved.
     """
     check_backend(backend)
     t0 = time.perf_counter()
@@ -325,45 +374,72 @@ def solve_p_median(
     w = _vector(weights, n, "weights")
     allowed, req = _site_masks(cost, m, required, excluded)
     p = _check_p(p, allowed, req)
+    if not 0.0 <= gap < 1.0:
+        msg = f"gap={gap!r} must be a relative gap in [0, 1), e.g. 0.0 for proven optimality."
+        raise ModelInputError(msg)
+    if time_limit_s is not None and not time_limit_s > 0:
+        msg = f"time_limit_s={time_limit_s!r} must be a positive number of seconds or None."
+        raise ModelInputError(msg)
     sites = np.flatnonzero(allowed)
-    Cs = C[:, sites]
-    ms = sites.size
-    req_local = np.flatnonzero(req[sites])
     demand = np.flatnonzero(w > 0)
-    Cd, wd = Cs[demand], w[demand]
-    nd = demand.size
-
-    order = np.argsort(Cd, axis=1, kind="stable")
-    Ds = np.take_along_axis(Cd, order, axis=1)
-    T_full = Ds[:, ms - p] if nd else np.zeros(0)
-    if req_local.size:
-        T_full = np.minimum(T_full, Cd[:, req_local].min(axis=1))
-
-    # the time limit covers the LP refinement and every solve
+    Cd, wd = C[np.ix_(demand, sites)], w[demand]
+    req_local = np.flatnonzero(req[sites])
     deadline = None if time_limit_s is None else t0 + time_limit_s
-    best_open = None
-    best_cost = np.inf
+
+    note = ""
+    lagr_bound = -math.inf
     heuristic = None
-    if heuristic_start and nd:
-        best_open = greedy_interchange(wd[:, None] * Cd, p, fixed=req_local.tolist())
-        best_cost = float((wd * Cd[:, best_open].min(axis=1)).sum())
-        heuristic = best_cost
-        # (R) start from the levels the heuristic solution needs
-        T = np.minimum(_next_level(Ds, Cd[:, best_open].min(axis=1)), T_full)
-        # (L) widen the levels until the LP relaxation no longer reaches any cap
-        T = _refine_with_lp(Ds, order, wd, T, T_full, ms, p, req_local, deadline=deadline)
+    best_open: np.ndarray | None = None  # positions in ``sites``
+    keep = np.arange(sites.size)  # sites left in the model (positions in ``sites``)
+    cap = None
+    if heuristic_start and demand.size:
+        W = wd[:, None] * Cd
+        integral = bool(np.all(np.round(W) == W))
+        best_open = greedy_interchange(W, p, fixed=req_local.tolist())
+        heuristic = float(W[:, best_open].min(axis=1).sum())
+        red = _lagrangian_reduction(W, Cd, p, req_local, best_open, integral, deadline=deadline)
+        best_open, lagr_bound, keep, cap = red.open_sites, red.bound, red.keep, red.cap
+        note = red.note
+        upper = float(W[:, best_open].min(axis=1).sum())
+        if red.proven or _within_gap(upper, lagr_bound, gap):
+            status = "optimal" if red.proven else "feasible"
+            why = "proved optimal" if red.proven else f"within gap={gap!r}"
+            raw = RawResult(status, None, upper, lagr_bound, 0.0, 0.0, f"{note}; {why}")
+            formulation = "Lagrangian bound (LR) on the start (H); no model solved"
+            empty = ModelBuilder().build()
+            return _p_median_result(
+                raw, C, w, sites[best_open], backend, t0, 0.0, empty, heuristic, formulation
+            )
+
+    # ------------------------------------------------------------ radius model on ``keep``
+    ks = keep.size
+    Ck = Cd[:, keep]
+    req_k = np.flatnonzero(np.isin(keep, req_local))
+    order = np.argsort(Ck, axis=1, kind="stable")
+    Ds = np.take_along_axis(Ck, order, axis=1)
+    T_full = Ds[:, ks - p] if demand.size else np.zeros(0)
+    if req_k.size:
+        T_full = np.minimum(T_full, Ck[:, req_k].min(axis=1))
+    U = T_full if cap is None else np.minimum(cap, T_full)  # (6) applies where U < T_full
+    capped_by_f = T_full > U
+    open_k = None
+    if best_open is not None:
+        open_k = np.flatnonzero(np.isin(keep, best_open))
+        # (R) start from the levels the incumbent needs; (L) widen them with the LP
+        T = np.minimum(_next_level(Ds, Ck[:, open_k].min(axis=1)), U)
+        T = _refine_with_lp(Ds, order, wd, T, U, capped_by_f, ks, p, req_k, deadline=deadline)
     else:
-        T = T_full.copy()
-    build_time_s = time.perf_counter() - t0
+        T = U.copy()
+    best_cost = math.inf if open_k is None else float((wd * Ck[:, open_k].min(axis=1)).sum())
     solve_time_s = 0.0
     rounds = 0
+    bound = lagr_bound
     while True:
         rounds += 1
-        tb = time.perf_counter()
-        model, y, z, dval, si = _p_median_model(Ds, order, wd, T, ms, p, req_local)
-        if best_open is not None:
-            model.start = _p_median_start(model, y, z, dval, si, Cd, best_open)
-        build_time_s += time.perf_counter() - tb
+        closed = capped_by_f & (T >= U)
+        model, y, z, dval, si = _p_median_model(Ds, order, wd, T, closed, ks, p, req_k)
+        if open_k is not None:
+            model.start = _p_median_start(model, y, z, dval, si, Ck, open_k)
         left = None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
         raw = solve_linear(model, backend=backend, time_limit_s=left, gap=gap, threads=threads)
         solve_time_s += raw.solve_time_s
@@ -378,24 +454,56 @@ def solve_p_median(
         )
         if raw.x is None:
             break
-        open_local = np.flatnonzero(raw.x[y] > 0.5)
-        serv = Cd[:, open_local].min(axis=1) if nd else np.zeros(0)
+        found = np.flatnonzero(raw.x[y] > 0.5)
+        serv = Ck[:, found].min(axis=1) if demand.size else np.zeros(0)
         cost_true = float((wd * serv).sum())
-        if cost_true < best_cost - 1e-9 * max(1.0, abs(cost_true)) or best_open is None:
-            best_open, best_cost = open_local, cost_true
+        if cost_true < best_cost - 1e-9 * max(1.0, abs(cost_true)) or open_k is None:
+            open_k, best_cost = found, cost_true
         beyond = serv > T + 1e-12
-        if not beyond.any() or (T_full <= T).all():
+        if not beyond.any() or (T >= U).all():
             break
         if deadline is not None and time.perf_counter() >= deadline:
             raw = _demote(raw, "time limit reached while refining the distance levels")
             break
         # (R) relaxation too coarse for these points: add their levels up to the new distance
-        T = np.where(beyond, np.minimum(_next_level(Ds, serv), T_full), T)
+        T = np.where(beyond, np.minimum(_next_level(Ds, serv), U), T)
 
-    open_sites = sites[best_open] if best_open is not None and raw.x is not None else None
-    if open_sites is None and best_open is not None and raw.status == "time_limit_no_solution":
-        open_sites = sites[best_open]  # the heuristic incumbent
-        raw = _demote(raw, "returning the heuristic solution")
+    if math.isfinite(raw.bound):
+        bound = max(bound, raw.bound)
+    open_sites = None
+    if open_k is not None and (raw.x is not None or raw.status == "time_limit_no_solution"):
+        open_sites = sites[keep[open_k]]
+        if raw.x is None:
+            raw = _demote(raw, "returning the best solution found before the solver")
+    raw = replace(raw, bound=bound)
+    if note:
+        raw = replace(raw, message=f"{raw.message}; {note}")
+    formulation = (
+        f"radius formulation, chained rows, on {ks} of {sites.size} sites, "
+        f"{rounds} level refinement round(s)"
+    )
+    return _p_median_result(
+        raw, C, w, open_sites, backend, t0, solve_time_s, model, heuristic, formulation
+    )
+
+
+def _within_gap(upper: float, bound: float, gap: float) -> bool:
+    return gap > 0 and math.isfinite(bound) and upper - bound <= gap * max(abs(upper), 1e-10)
+
+
+def _p_median_result(
+    raw: RawResult,
+    C: np.ndarray,
+    w: np.ndarray,
+    open_sites: np.ndarray | None,
+    backend: str,
+    t0: float,
+    solve_time_s: float,
+    model: LinearModel,
+    heuristic: float | None,
+    formulation: str,
+) -> Solution:
+    n = C.shape[0]
     if open_sites is None:
         open_sites = np.zeros(0, dtype=np.int64)
     raw = _with_time(raw, solve_time_s)
@@ -410,9 +518,9 @@ def solve_p_median(
         model,
         backend=backend,
         name="p-median",
-        formulation=f"radius formulation, chained rows, {rounds} level refinement round(s)",
-        build_time_s=build_time_s,
-        open_sites=open_sites,
+        formulation=formulation,
+        build_time_s=time.perf_counter() - t0 - solve_time_s,
+        open_sites=np.sort(open_sites),
         assignment=assignment,
         n_demand=n,
         heuristic=heuristic,
@@ -420,12 +528,204 @@ def solve_p_median(
     )
 
 
+@dataclass(frozen=True)
+class _Reduction:
+    """What (LR) and (F) leave: the incumbent, the bound, the sites kept and the caps."""
+
+    open_sites: np.ndarray
+    bound: float
+    proven: bool
+    keep: np.ndarray
+    cap: np.ndarray
+    note: str
+
+
+def _lagrangian_reduction(
+    W: np.ndarray,
+    D: np.ndarray,
+    p: int,
+    req_local: np.ndarray,
+    open_sites: np.ndarray,
+    integral: bool,
+    *,
+    deadline: float | None,
+    max_passes: int = 6,
+) -> _Reduction:
+    """(LR) and (F) of :func:`solve_p_median` on weighted costs ``W`` and distances ``D``."""
+    n, m = W.shape
+    fixed = np.zeros(m, dtype=bool)
+    fixed[req_local] = True
+    incumbent = np.zeros(m, dtype=bool)
+    incumbent[open_sites] = True
+    upper = float(W[:, incumbent].min(axis=1).sum())
+    keep = np.arange(m)
+    allowed_pair = np.ones((n, m), dtype=bool)
+    lam = np.partition(W, min(1, m - 1), axis=1)[:, min(1, m - 1)].astype(float)
+    best = -math.inf
+    iterations = 0
+    for pass_no in range(max_passes):
+        Wk = np.where(allowed_pair, W[:, keep], np.inf)
+        out = _subgradient(
+            Wk,
+            W[:, keep],
+            p,
+            fixed[keep],
+            incumbent[keep],
+            lam,
+            upper,
+            integral,
+            max_iter=3000 if pass_no == 0 else 1000,
+            deadline=deadline,
+        )
+        iterations += out.iterations
+        lam = out.lam
+        if out.upper < upper:
+            upper = out.upper
+            incumbent[:] = False
+            incumbent[keep[out.open_mask]] = True
+        best = max(best, out.bound)
+        cut = _improving_cut(upper, integral)
+        if best > cut or _proven(upper, best, integral):
+            break
+        # (F) reduced-cost fixing at the best multipliers of this pass
+        lb_site, slack = _site_and_pair_bounds(Wk, p, fixed[keep], out.best_lam)
+        site_ok = (lb_site <= cut) | incumbent[keep] | fixed[keep]
+        pair_ok = (lb_site[None, :] + slack <= cut) & site_ok[None, :]
+        serve = np.argmin(np.where(incumbent[keep][None, :], W[:, keep], np.inf), axis=1)
+        pair_ok[np.arange(n), serve] = True
+        shrink = site_ok.sum() < 0.9 * keep.size or pair_ok.sum() < 0.9 * allowed_pair.sum()
+        keep = keep[site_ok]
+        allowed_pair = pair_ok[:, site_ok]
+        lam = out.best_lam
+        if not shrink or (deadline is not None and time.perf_counter() > deadline):
+            break
+    proven = best > _improving_cut(upper, integral) or _proven(upper, best, integral)
+    if integral and math.isfinite(best):
+        best = float(math.ceil(best - max(1e-6, 1e-9 * abs(best))))
+    best = min(best, upper)
+    open_sites = np.flatnonzero(incumbent)
+    Dk = np.where(allowed_pair, D[:, keep], -np.inf)
+    cap = np.maximum(Dk.max(axis=1), D[:, open_sites].min(axis=1))
+    note = f"Lagrangian bound {best:,.6g} after {iterations} subgradient steps"
+    note += f"; incumbent {upper:,.6g}"
+    if not proven or keep.size < m:
+        pairs = allowed_pair.sum() / max(n * m, 1)
+        note += (
+            f"; reduced-cost fixing kept {keep.size} of {m} sites and {pairs:.1%} of the "
+            "point-site pairs"
+        )
+    log.debug("p-median: %s", note)
+    return _Reduction(open_sites, best, proven, keep, cap, note)
+
+
+def _improving_cut(upper: float, integral: bool) -> float:
+    """A lower bound above this proves that no solution is cheaper than ``upper``."""
+    if integral:
+        return upper - 1.0 + max(1e-6, 1e-9 * abs(upper))
+    return upper + 1e-9 * max(1.0, abs(upper))
+
+
+def _proven(upper: float, bound: float, integral: bool) -> bool:
+    """The incumbent is optimal within the tolerance every backend uses (1e-9 relative)."""
+    return bound > _improving_cut(upper, integral) or relative_gap(upper, bound) == 0.0
+
+
+@dataclass(frozen=True)
+class _Subgradient:
+    bound: float
+    best_lam: np.ndarray
+    lam: np.ndarray
+    upper: float
+    open_mask: np.ndarray
+    iterations: int
+
+
+def _lagrangian_choice(rho: np.ndarray, fixed: np.ndarray, p: int) -> np.ndarray:
+    """The sites the relaxation opens: the fixed ones and the smallest free ``rho``."""
+    chosen = fixed.copy()
+    free = np.flatnonzero(~fixed)
+    k = p - int(fixed.sum())
+    if k > 0:
+        chosen[free[np.argpartition(rho[free], k - 1)[:k]]] = True
+    return chosen
+
+
+def _subgradient(
+    Wr: np.ndarray,
+    W: np.ndarray,
+    p: int,
+    fixed: np.ndarray,
+    incumbent: np.ndarray,
+    lam: np.ndarray,
+    upper: float,
+    integral: bool,
+    *,
+    max_iter: int,
+    deadline: float | None,
+) -> _Subgradient:
+    """(LR): Polyak steps towards the incumbent's cost; halve the step after 30 idle steps."""
+    best, best_lam = -math.inf, lam
+    theta, idle = 2.0, 0
+    seen: set[bytes] = set()
+    steps = 0
+    while steps < max_iter:
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        steps += 1
+        R = np.minimum(Wr - lam[:, None], 0.0)
+        rho = R.sum(axis=0)
+        chosen = _lagrangian_choice(rho, fixed, p)
+        value = float(lam.sum() + rho[chosen].sum())
+        key = np.packbits(chosen).tobytes()
+        if key not in seen:  # (H) inside (LR): the relaxation's own choice, then swaps
+            seen.add(key)
+            cost = float(W[:, chosen].min(axis=1).sum())
+            if cost < upper * 1.02:
+                mask, cost = _interchange(W, chosen, fixed)
+                if cost < upper - 1e-9 * max(1.0, abs(upper)):
+                    upper, incumbent = cost, mask
+        if value > best + 1e-12 * max(1.0, abs(value)):
+            best, best_lam, idle = value, lam, 0
+        else:
+            idle += 1
+            if idle >= 30:
+                theta, idle = theta / 2, 0
+        if theta < 1e-4 or _proven(upper, best, integral):
+            break
+        g = 1.0 - (R[:, chosen] < 0).sum(axis=1)
+        norm = float(g @ g)
+        if norm == 0:  # the relaxed solution is feasible: its value is the bound
+            break
+        lam = lam + theta * max(upper - value, 1e-9 * max(1.0, abs(upper))) / norm * g
+    return _Subgradient(best, best_lam, lam, upper, incumbent, steps)
+
+
+def _site_and_pair_bounds(
+    Wr: np.ndarray, p: int, fixed: np.ndarray, lam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(F): :math:`L_j` per site and :math:`\\max(0, w_i d_{ij} - \\lambda_i)` per pair."""
+    R = np.minimum(Wr - lam[:, None], 0.0)
+    rho = R.sum(axis=0)
+    chosen = _lagrangian_choice(rho, fixed, p)
+    value = float(lam.sum() + rho[chosen].sum())
+    free_chosen = chosen & ~fixed
+    lb = np.full(rho.size, value)
+    if free_chosen.any():
+        marginal = float(rho[free_chosen].max())
+        lb[~chosen] = value - marginal + rho[~chosen]
+    else:  # every open site is fixed: no other site can open
+        lb[~chosen] = np.inf
+    slack = np.maximum(Wr - lam[:, None], 0.0)
+    return lb, slack
+
+
 def _refine_with_lp(
     Ds: np.ndarray,
     order: np.ndarray,
     wd: np.ndarray,
     T: np.ndarray,
-    T_full: np.ndarray,
+    U: np.ndarray,
+    capped_by_f: np.ndarray,
     ms: int,
     p: int,
     req_local: np.ndarray,
@@ -444,7 +744,8 @@ def _refine_with_lp(
     for _ in range(max_rounds):
         if deadline is not None and time.perf_counter() > deadline:
             return T
-        model, _y, z, _dval, si = _p_median_model(Ds, order, wd, T, ms, p, req_local)
+        closed = capped_by_f & (T >= U)
+        model, _y, z, _dval, si = _p_median_model(Ds, order, wd, T, closed, ms, p, req_local)
         x = lp_relaxation(model)[1]
         if x is None or z.size == 0:
             return T
@@ -452,7 +753,7 @@ def _refine_with_lp(
         last = np.r_[si[1:] != si[:-1], True]
         capped = np.zeros(Ds.shape[0], dtype=bool)
         capped[si[last]] = zv[last] > 1e-6
-        capped &= T_full > T
+        capped &= U > T
         if not capped.any():
             return T
         # double the number of levels of the capped points
@@ -461,7 +762,7 @@ def _refine_with_lp(
         reach = lev >= target[:, None]
         pos = np.argmax(reach, axis=1)
         wider = np.where(reach.any(axis=1), Ds[np.arange(Ds.shape[0]), pos], np.inf)
-        T = np.where(capped, np.minimum(wider, T_full), T)
+        T = np.where(capped, np.minimum(wider, U), T)
     return T
 
 
@@ -478,11 +779,16 @@ def _p_median_model(
     order: np.ndarray,
     wd: np.ndarray,
     T: np.ndarray,
+    closed: np.ndarray,
     ms: int,
     p: int,
     req_local: np.ndarray,
 ) -> tuple[LinearModel, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Rows (1)-(5) of :func:`solve_p_median` for per-point truncation distances ``T``."""
+    """Rows (1)-(6) of :func:`solve_p_median` for per-point truncation distances ``T``.
+
+    ``closed`` marks the points whose ``T`` is a distance level they must be served
+    within (6); the others are charged ``T`` when served farther away.
+    """
     nd = Ds.shape[0]
     newlev = np.ones_like(Ds, dtype=bool)
     newlev[:, 1:] = Ds[:, 1:] != Ds[:, :-1]
@@ -514,6 +820,18 @@ def _p_median_model(
     cols = np.concatenate([cols_y, z, z[prev - 1]])
     vals = np.concatenate([np.ones(rows_y.size), np.ones(nz), -np.ones(prev.size)])
     b.add_rows("cover", nz, rows, cols, vals, lo=np.where(k == 0, 1.0, 0.0))
+    # (6) closed points: some open site within T_i
+    pts = np.flatnonzero(closed)
+    if pts.size:
+        ci, cr = np.nonzero((Ds == T[:, None]) & closed[:, None])
+        local = np.searchsorted(pts, ci)
+        has_z = L[pts] > 0
+        zl = pts[has_z]
+        last_z = z[zoff[zl] + L[zl] - 1]
+        rows = np.concatenate([local, np.flatnonzero(has_z)])
+        cols = np.concatenate([y[order[ci, cr]], last_z])
+        vals = np.concatenate([np.ones(ci.size), -np.ones(zl.size)])
+        b.add_rows("cap", pts.size, rows, cols, vals, lo=np.where(has_z, 0.0, 1.0))
     model = b.build()
     model.lb[y[req_local]] = 1.0  # (4)
     model.implied_integer = np.r_[np.zeros(ms, dtype=bool), np.ones(nz, dtype=bool)]
