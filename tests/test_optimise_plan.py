@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from planner.optimise import (
     ModelInputError,
     PlanConstraints,
     PlanInputs,
+    build_plan_model,
     format_plan,
     plan_constraints_from_mapping,
     raise_if_infeasible,
@@ -261,3 +263,170 @@ def test_time_limited_plan_reports_honestly() -> None:
         assert math.isfinite(plan.gap) and plan.gap > 0
     else:
         assert plan.gap == 0.0
+
+
+# --------------------------------------------------------------------------- in process
+
+RANDOM_CONSTRAINTS = PlanConstraints(
+    n_centres=5,
+    budget_musd=45.0,
+    max_per_country=1,
+    min_on_rail_lines=1,
+    min_st_leading=1,
+    max_industries_per_centre=2,
+    every_industry_served=True,
+)
+
+
+def _with_scores(inputs: PlanInputs, s: np.ndarray) -> PlanInputs:
+    return PlanInputs(inputs.candidates.assign(score_total=s), inputs.fit, inputs.industry_weights)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("relaxation_first", [True, False])
+def test_plan_model_resolves_equal_solve_plan(backend: str, relaxation_first: bool) -> None:
+    inputs = synthetic(60, 5)
+    model = build_plan_model(inputs, RANDOM_CONSTRAINTS, backend=backend)
+    rng = np.random.default_rng(11)
+    previous = None
+    for _ in range(3):
+        s = rng.random(60)
+        got = model.solve(s, start=previous, relaxation_first=relaxation_first)
+        ref = solve_plan(_with_scores(inputs, s), RANDOM_CONSTRAINTS, backend=backend)
+        assert got.status == ref.status == "optimal", (got.message, ref.message)
+        assert got.objective == pytest.approx(ref.objective, abs=1e-6)
+        ids = inputs.candidates["city_id"].to_numpy()
+        assert {int(ids[c]) for c in got.centres} == set(ref.centres["city_id"].astype(int))
+        assert got.gap == 0.0 and got.bound == got.objective
+        if not relaxation_first:
+            assert got.method == backend
+        previous = got
+    # the full Plan of an in-process solution is the one solve_plan reports
+    plan = model.to_plan(got)
+    assert plan.objective == got.objective
+    assert sorted(plan.centres["city_id"]) == sorted(int(ids[c]) for c in got.centres)
+    assert plan.centres["score_total"].tolist() == sorted(s[list(got.centres)], reverse=True)
+
+
+def test_lp_relaxation_proves_plans_and_agrees_with_the_mip() -> None:
+    # without a budget, the default scenario's kind of model often has an integral LP
+    inputs = synthetic(200, 3)
+    cons = PlanConstraints(
+        n_centres=6,
+        max_per_country=2,
+        min_on_rail_lines=2,
+        min_near_coop_zones=1,
+        min_st_leading=1,
+        max_industries_per_centre=3,
+        every_industry_served=True,
+    )
+    model = build_plan_model(inputs, cons, backend="highs")
+    rng = np.random.default_rng(2)
+    proved = 0
+    for _ in range(5):
+        s = rng.random(200)
+        lp = model.solve_relaxation(s)
+        mip = model.solve(s, relaxation_first=False)
+        assert mip.status == "optimal" and mip.method == "highs"
+        if lp is not None:
+            proved += 1
+            assert lp.status == "optimal" and lp.method == "lp"
+            assert lp.objective == pytest.approx(mip.objective, abs=1e-9)
+        auto = model.solve(s)
+        assert auto.objective == pytest.approx(mip.objective, abs=1e-9)
+    assert proved > 0
+
+
+def test_plan_model_closed_candidates_copy_and_pickle() -> None:
+    import pickle
+
+    inputs = synthetic(60, 5)
+    model = build_plan_model(inputs, RANDOM_CONSTRAINTS, backend="highs")
+    first = model.solve()
+    assert first.status == "optimal"
+    closed = np.zeros(60, dtype=bool)
+    closed[list(first.centres[:2])] = True
+    # the start opens closed centres: it is set aside, and the result is still proven
+    second = model.solve(start=first, closed=closed, relaxation_first=False)
+    assert second.status == "optimal"
+    assert not set(second.centres) & set(np.flatnonzero(closed).tolist())
+    assert second.objective <= first.objective + 1e-9
+    ref = solve_plan(
+        inputs, replace(RANDOM_CONSTRAINTS, excluded_cities=tuple(int(i) for i in
+                        inputs.candidates["city_id"].to_numpy()[closed])),
+        backend="highs", assess_binding=False,
+    )  # fmt: skip
+    assert second.objective == pytest.approx(ref.objective, abs=1e-9)
+    for other in (model.copy(), pickle.loads(pickle.dumps(model))):
+        again = other.solve(closed=closed)
+        assert again.centres == second.centres
+        assert again.objective == pytest.approx(second.objective, abs=1e-9)
+    with pytest.raises(ModelInputError, match=r"score_total must hold one score in \[0, 1\]"):
+        model.solve(np.full(59, 0.5))
+    with pytest.raises(ModelInputError, match="closed has shape"):
+        model.solve(closed=np.zeros(3, dtype=bool))
+
+
+def test_time_limited_resolve_is_not_called_optimal() -> None:
+    model = build_plan_model(
+        synthetic(400, 9),
+        PlanConstraints(n_centres=10, max_per_country=1, max_industries_per_centre=2),
+        backend="highs",
+        time_limit_s=0.05,
+    )
+    got = model.solve(relaxation_first=False)
+    assert got.status in ("optimal", "feasible", "time_limit_no_solution")
+    if got.status == "feasible":
+        # stopped before the root bound (NaN) or with a positive gap, never a zero gap
+        assert not got.gap <= 0
+        assert "Time limit" in got.message
+    elif got.status == "optimal":
+        assert got.gap == 0.0
+
+
+def test_incumbent_target_stops_the_mip_and_is_not_optimal() -> None:
+    from planner.optimise._backends import HighsSession
+
+    model = build_plan_model(synthetic(60, 5), RANDOM_CONSTRAINTS, backend="highs")
+    best = model.solve(relaxation_first=False)
+    linear = model._model_for(best.score_total, None)
+    session = HighsSession(linear, integer=True)
+    # the start already beats a target below its objective: HiGHS stops at once
+    got = session.solve_mip(linear, start=best.x, target=best.objective - 0.5)
+    assert got.status == "feasible"
+    assert "target" in got.message
+    assert got.objective == pytest.approx(best.objective, abs=1e-9)
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_binding_gains_bracket_the_exact_gain(backend: str) -> None:
+    inputs = synthetic(60, 5)
+    plan = solve_plan(inputs, RANDOM_CONSTRAINTS, backend=backend)
+    assert plan.status == "optimal"
+    dropped = {
+        "n_centres": {"n_centres": None},
+        "budget_musd": {"budget_musd": None},
+        "max_per_country": {"max_per_country": None},
+        "min_on_rail_lines": {"min_on_rail_lines": None},
+        "min_st_leading": {"min_st_leading": None},
+        "max_industries_per_centre": {"max_industries_per_centre": None},
+        "every_industry_served": {"every_industry_served": False},
+    }
+    table = plan.constraints.set_index("constraint")
+    tol = 1e-4 * max(1.0, abs(plan.objective))
+    for family, change in dropped.items():
+        info = table.loc[family]
+        without = solve_plan(
+            inputs, replace(RANDOM_CONSTRAINTS, **change), backend=backend, assess_binding=False
+        )
+        exact = without.objective - plan.objective
+        assert info["objective_gain_low"] <= exact + 1e-9, family
+        assert exact <= info["objective_gain_high"] + 1e-9, family
+        if math.isfinite(info["objective_gain"]):
+            assert info["objective_gain"] == pytest.approx(exact, abs=1e-9), family
+        # binding is a proof: an improvement beyond the tolerance exists
+        assert bool(info["binding"]) == (info["objective_gain_low"] > tol), family
+        if info["binding"]:
+            assert exact > tol, family
+        if not info["active"]:
+            assert not info["binding"]

@@ -58,7 +58,8 @@ class Sensitivity:
         in the scenario's own plan, ``"; "``-joined) and ``modal_in_base`` (bool).
     plans
         One row per draw: ``draw``, ``status``, ``objective``, ``centres`` (city ids,
-        ``"; "``-joined), ``same_as_base`` (bool: the same set of centres).
+        ``"; "``-joined), ``same_as_base`` (bool: the same set of centres), ``method``
+        (``"lp"`` when the LP relaxation proved the plan, else the backend that solved it).
     base
         The scenario's own plan (:class:`DrawPlan`, positions of ``candidates`` rows in
         scoring order).
@@ -330,9 +331,10 @@ def _summarise(
     plan_rows = []
     for d, p in enumerate(plans):
         cs = "; ".join(str(int(ids[i])) for i in p.centres) if p.has_plan else ""
-        plan_rows.append((d, p.status, p.objective, cs, p.has_plan and set(p.centres) == base_set))
+        same = p.has_plan and set(p.centres) == base_set
+        plan_rows.append((d, p.status, p.objective, cs, same, getattr(p, "method", "")))
     plan_frame = pd.DataFrame(
-        plan_rows, columns=["draw", "status", "objective", "centres", "same_as_base"]
+        plan_rows, columns=["draw", "status", "objective", "centres", "same_as_base", "method"]
     )
     statuses = dict(plan_frame["status"].value_counts().sort_index().astype(int).items())
     return {

@@ -68,7 +68,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner._errors import InfeasibleError, ScenarioError
+from planner._errors import InfeasibleError, ScenarioError, SolverError
 from planner.optimise._backends import (
     LP_INTEGRALITY_TOLERANCE,
     HighsSession,
@@ -1153,10 +1153,10 @@ def build_plan_model(
     check_backend(backend)
     if time_limit_s is not None and not time_limit_s > 0:
         msg = f"time_limit_s={time_limit_s!r} must be a positive number of seconds or None."
-        raise ModelInputError(msg)
+        raise SolverError(msg)
     if not 0.0 <= gap < 1.0:
         msg = f"gap={gap!r} must be a relative gap in [0, 1), e.g. 0.0 for proven optimality."
-        raise ModelInputError(msg)
+        raise SolverError(msg)
     if constraints.n_centres is None and constraints.budget_musd is None:
         msg = (
             "PlanConstraints needs n_centres or budget_musd (or both) to bound the number "

@@ -3,8 +3,9 @@
 Prepares the default (Zhejiang) scenario once (layers, accessibility, scores; not part of
 the timed figures), then runs :func:`planner.analysis.sensitivity` with the given draws on
 1 and on 2 local worker processes, and prints the wall time, the split between drawing
-and re-scoring, optimising and summarising, the time per draw, the mean number of
-candidates each re-solve kept, and what the draws found.
+and re-scoring, optimising and summarising, the time per draw, how each draw's plan was
+proved (``lp``: the LP relaxation's optimum was integral; else the backend's MIP), and
+what the draws found.
 
 Usage::
 
@@ -75,7 +76,8 @@ def main() -> None:
     print(
         f"draws with a plan: {res.n_with_plan:,}; the scenario's own centres came back in "
         f"{res.base_share:.1%}; {int((shares['chosen_share'] > 0).sum())} cities chosen at "
-        f"least once; statuses {dict(res.statuses)}"
+        f"least once; statuses {dict(res.statuses)}; solved by "
+        f"{dict(res.plans['method'].value_counts())}"
     )
     top = shares.head(12)
     for r in top.itertuples(index=False):
