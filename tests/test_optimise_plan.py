@@ -337,11 +337,13 @@ def test_lp_relaxation_proves_plans_and_agrees_with_the_mip() -> None:
     assert proved > 0
 
 
-def test_plan_model_closed_candidates_copy_and_pickle() -> None:
+@pytest.mark.parametrize("backend", ["highs", "cbc"])
+def test_plan_model_closed_candidates_copy_and_pickle(backend: str) -> None:
+    # highs: bounds changed in the loaded model; cbc: a model of the open candidates
     import pickle
 
     inputs = synthetic(60, 5)
-    model = build_plan_model(inputs, RANDOM_CONSTRAINTS, backend="highs")
+    model = build_plan_model(inputs, RANDOM_CONSTRAINTS, backend=backend)
     first = model.solve()
     assert first.status == "optimal"
     closed = np.zeros(60, dtype=bool)
@@ -354,7 +356,7 @@ def test_plan_model_closed_candidates_copy_and_pickle() -> None:
     ref = solve_plan(
         inputs, replace(RANDOM_CONSTRAINTS, excluded_cities=tuple(int(i) for i in
                         inputs.candidates["city_id"].to_numpy()[closed])),
-        backend="highs", assess_binding=False,
+        backend=backend, assess_binding=False,
     )  # fmt: skip
     assert second.objective == pytest.approx(ref.objective, abs=1e-9)
     for other in (model.copy(), pickle.loads(pickle.dumps(model))):

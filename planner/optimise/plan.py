@@ -987,13 +987,50 @@ class PlanModel:
             raw = self._lp_proof(model)
             if raw is not None:
                 return self._solution(raw, "lp", s, time.perf_counter() - t0)
-        raw = self._solve_mip(
-            model,
-            start=self._start_for(model, start),
+        if closed is not None and self.backend != "highs" and np.any(closed):
+            # the other backends translate the model for every solve: give them only the
+            # candidates left open (fewer variables to translate and presolve)
+            raw = self._solve_reduced(s, np.asarray(closed, dtype=bool), start)
+        else:
+            raw = self._solve_mip(
+                model,
+                start=self._start_for(model, start),
+                time_limit_s=self.time_limit_s,
+                gap=self.gap,
+            )
+        return self._solution(raw, self.backend, s, time.perf_counter() - t0)
+
+    def _solve_reduced(
+        self, s: np.ndarray, closed: np.ndarray, start: PlanSolution | None
+    ) -> RawResult:
+        """The MIP built on the open candidates only, its solution mapped back."""
+        keep = np.flatnonzero(~closed)
+        pos = {int(c): i for i, c in enumerate(keep)}
+        cand = self._cand.iloc[keep].reset_index(drop=True).assign(score_total=s[keep])
+        sub = _build(cand, self._F[keep], self._omega, self.constraints, self._lambda)
+        x0 = None
+        if start is not None and start.x is not None and all(c in pos for c in start.centres):
+            x0 = np.zeros(sub.model.n_vars)
+            x0[sub.y[[pos[c] for c in start.centres]]] = 1.0
+            for k, served in enumerate(start.allocation):
+                x0[sub.x[[pos[c] for c in served], k]] = 1.0
+            act = sub.model.row_activity(x0)
+            fits = (act >= sub.model.row_lb - 1e-9).all() and (act <= sub.model.row_ub + 1e-9).all()
+            if not (fits and (x0 <= sub.model.ub).all()):
+                x0 = None
+        raw = solve_linear(
+            replace(sub.model, start=x0 if x0 is not None else sub.model.start),
+            backend=self.backend,
             time_limit_s=self.time_limit_s,
             gap=self.gap,
+            threads=self.threads,
         )
-        return self._solution(raw, self.backend, s, time.perf_counter() - t0)
+        if raw.x is None:
+            return raw
+        x = np.zeros(self._pm.model.n_vars)
+        x[self._pm.y[keep]] = raw.x[sub.y]
+        x[self._pm.x[keep]] = raw.x[sub.x]
+        return replace(raw, x=x)
 
     def to_plan(self, solution: PlanSolution) -> Plan:
         """The full :class:`Plan` (centres, allocation, constraint table) of ``solution``;
@@ -1221,8 +1258,9 @@ def solve_plan(
         process: its LP relaxation first (HiGHS simplex, warm-started), which settles the
         family when its optimum is no better than the plan (not binding) or integral
         (exact gain); otherwise its MIP, from this plan, with the backend (HiGHS stops at
-        the first incumbent that proves the family binds). Without this, ``binding`` only
-        says the family is at its limit (``active``).
+        the first incumbent that proves the family binds). Gains are measured against the
+        plan returned (an incumbent, if the main solve stopped at its time limit).
+        Without this, ``binding`` only says the family is at its limit (``active``).
 
     Returns
     -------
@@ -1397,7 +1435,14 @@ def format_plan(plan: Plan) -> str:
                 else:
                     state = "binding"
             elif row.active:
-                state = "at its limit, not binding"
+                high = getattr(row, "objective_gain_high", 0.0)
+                tol = BINDING_TOLERANCE * max(1.0, abs(plan.objective))
+                if math.isfinite(high) and high <= tol:
+                    state = "at its limit, not binding"
+                else:  # a time-limited re-solve found no better plan, nor ruled one out
+                    state = "at its limit, not proven binding" + (
+                        f" (would gain at most {high:.4g})" if math.isfinite(high) else ""
+                    )
             else:
                 state = f"slack {row.slack:g}"
             lines.append(f"  {row.constraint}: {row.description} -- {state}")

@@ -11,13 +11,16 @@ Usage::
 
     python tests/bench/bench_sensitivity.py                   # 1,000 draws, 1 and 2 workers
     python tests/bench/bench_sensitivity.py --draws 200 --workers 2 --backend scip
+    python tests/bench/bench_sensitivity.py --draws 200 --workers 1 --backend highs --no-lp
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
+from dataclasses import replace
 
 
 def main() -> None:
@@ -29,6 +32,11 @@ def main() -> None:
     parser.add_argument("--concentration", type=float, default=None)
     parser.add_argument("--spread", type=float, default=None)
     parser.add_argument("--pool", type=int, default=0)
+    parser.add_argument(
+        "--no-lp",
+        action="store_true",
+        help="always solve each draw's MIP (skip the LP relaxation's proof)",
+    )
     args = parser.parse_args()
 
     from planner.analysis import plan_reoptimiser, sensitivity
@@ -38,7 +46,13 @@ def main() -> None:
     t0 = time.perf_counter()
     prepared = prepare(read_scenario(None))
     print(f"prepare (not timed below): {time.perf_counter() - t0:.1f} s")
-    reopt = plan_reoptimiser(prepared, backend=args.backend, pool=args.pool)
+
+    def reoptimiser():  # type: ignore[no-untyped-def]
+        # a new one for each run, so that each run builds its own plan model
+        reopt = plan_reoptimiser(prepared, backend=args.backend, pool=args.pool)
+        return replace(reopt, relaxation_first=False) if args.no_lp else reopt
+
+    reopt = reoptimiser()
     s = prepared.scores.frame["score_total"].to_numpy()
     kept = int(reopt._undominated(s).sum())
     print(
@@ -46,9 +60,17 @@ def main() -> None:
         f"dominance keeps {kept:,} for the scenario's own scores; backend {reopt.backend}; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
+
+    def cpu_s() -> float:
+        # this process and its finished children (the pool's workers end with the run)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
     results = {}
     for workers in args.workers:
         t = time.perf_counter()
+        c = cpu_s()
         res = sensitivity(
             prepared,
             draws=args.draws,
@@ -58,13 +80,16 @@ def main() -> None:
             backend=args.backend,
             workers=workers,
             pool=args.pool,
+            reoptimiser=reoptimiser(),
         )
         wall = time.perf_counter() - t
+        cpu = cpu_s() - c
         results[workers] = (res, wall)
         split = ", ".join(f"{k} {v:.2f} s" for k, v in res.timings_s.items())
         print(
             f"workers={workers}: {args.draws:,} draws in {wall:.1f} s "
-            f"({wall / args.draws * 1000:.0f} ms a draw; {split}); "
+            f"({wall / args.draws * 1000:.0f} ms a draw; {split}); CPU {cpu:.1f} s "
+            f"(worker start-up included); "
             f"load average {os.getloadavg()[0]:.1f}"
         )
     first, *rest = results.values()
