@@ -507,6 +507,8 @@ def run_record(
             "active": bool(row["active"]),
             "binds": bool(row["binding"]),
             "objective_gain": _finite_or_none(row.get("objective_gain")),
+            "objective_gain_low": _finite_or_none(row.get("objective_gain_low")),
+            "objective_gain_high": _finite_or_none(row.get("objective_gain_high")),
         }
         for _, row in table.iterrows()
     ]
