@@ -321,7 +321,7 @@ def solve_p_median(
         site); point i's cap :math:`U_i` is the largest :math:`d_{ij}` over the pairs
         that stay below it, or its incumbent distance if larger. Every improving
         solution, and the incumbent, survive, so the reduced model's optimum is the
-        optimum. (LR)-(F) repeat on the reduced problem (pairs beyond the caps removed)
+        optimum. (LR)-(F) repeat on the reduced problem (the pairs fixed to 0 left out)
         while they remove sites; when :math:`L` alone proves the incumbent optimal, no
         model is solved.
     (R) Level refinement. The first model truncates each point at :math:`T_i` = the next
@@ -662,12 +662,17 @@ def _subgradient(
     *,
     max_iter: int,
     deadline: float | None,
+    max_searches: int = 20,
 ) -> _Subgradient:
-    """(LR): Polyak steps towards the incumbent's cost; halve the step after 30 idle steps."""
+    """(LR): Polyak steps towards the incumbent's cost; halve the step after 30 idle steps.
+
+    At most ``max_searches`` interchange searches (H) per call: with large p nearly every
+    step picks a new set of sites, and a search costs p passes over the matrix.
+    """
     best, best_lam = -math.inf, lam
     theta, idle = 2.0, 0
     seen: set[bytes] = set()
-    steps = 0
+    steps = searches = 0
     while steps < max_iter:
         if deadline is not None and time.perf_counter() > deadline:
             break
@@ -680,7 +685,8 @@ def _subgradient(
         if key not in seen:  # (H) inside (LR): the relaxation's own choice, then swaps
             seen.add(key)
             cost = float(W[:, chosen].min(axis=1).sum())
-            if cost < upper * 1.02:
+            if cost < upper * 1.02 and searches < max_searches:
+                searches += 1
                 mask, cost = _interchange(W, chosen, fixed)
                 if cost < upper - 1e-9 * max(1.0, abs(upper)):
                     upper, incumbent = cost, mask
