@@ -161,6 +161,8 @@ def plan_inputs(prepared: Prepared) -> Any:
             "name": frame["name"].astype(str).to_numpy(),
             "iso3": frame["iso3"].astype(str).to_numpy(),
             "score_total": frame["score_total"].to_numpy(float),
+            "lon": frame["lon"].to_numpy(float),
+            "lat": frame["lat"].to_numpy(float),
         }
     )
     ids = cand["city_id"]

@@ -111,7 +111,8 @@ class PlanInputs:
         unreachable), ``st_leading`` (bool: the host country leads in science and
         technology), ``political_stability`` (WGI estimate, about -2.5..2.5; NaN =
         unknown), optional ``access`` (in [0, 1], multiplies the industry fit; 1 when
-        absent).
+        absent), optional ``lon`` and ``lat`` (degrees, EPSG:4326; needed by the
+        separation rule).
     fit
         Industry fit, candidates x industries, in [0, 1]; its index holds the
         ``city_id`` values (every candidate must have a row) and its columns the industry ids.
@@ -120,12 +121,18 @@ class PlanInputs:
         are ignored; a weight without a fit column is an error.
     suitability_weight
         :math:`\\lambda`, weight of ``score_total`` against the industry fit term.
+    existing
+        The centres the province already runs, taken as open: one row each with ``name``,
+        ``iso3``, ``lon`` and ``lat`` (degrees; NaN where only the country is known) and
+        ``industries`` (a tuple of industry ids it serves; empty when unknown). ``None``
+        or an empty frame: a blank slate.
     """
 
     candidates: pd.DataFrame
     fit: pd.DataFrame
     industry_weights: Mapping[str, float]
     suitability_weight: float = 1.0
+    existing: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
