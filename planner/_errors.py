@@ -38,3 +38,19 @@ class SolverError(PlannerError, RuntimeError):
 
 class OutputError(PlannerError, OSError):
     """An output could not be written (the run folder exists, a path is not writable, ...)."""
+
+
+def plain(value: object) -> object:
+    """``value`` as plain Python, for messages: numpy scalars and arrays lose their wrapper.
+
+    ``repr(np.int64(1880252))`` reads ``np.int64(1880252)``; ``repr(plain(...))`` reads
+    ``1880252``. Tuples and lists are converted item by item; anything else is returned
+    as it is.
+    """
+    if isinstance(value, (tuple, list)):
+        return type(value)(plain(v) for v in value)
+    if type(value).__module__ == "numpy":
+        convert = getattr(value, "tolist", None)
+        if callable(convert):
+            return convert()
+    return value

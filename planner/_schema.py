@@ -34,6 +34,11 @@ class Column:
         Whether a user file must have the column. Optional columns are added empty.
     nullable
         Whether missing values are allowed.
+    derive
+        For a column a user file may leave out although the layer needs it (an id):
+        computes it from the validated other columns of the frame, one value per row
+        (missing where they are missing). Its values must be unique where the column is
+        the layer's key.
     """
 
     name: str
@@ -42,6 +47,7 @@ class Column:
     description: str = ""
     required: bool = True
     nullable: bool = True
+    derive: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

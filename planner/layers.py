@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner._errors import LayerError
+from planner._errors import LayerError, plain
 from planner._paths import geodata_path
 from planner._schema import Column, LayerSpec
 
@@ -40,6 +40,7 @@ __all__ = [
     "LayerSet",
     "LayerSpec",
     "LayerWarning",
+    "derived_city_ids",
     "filter_cities",
     "get_spec",
     "iso3_codes",
@@ -179,6 +180,51 @@ def _load_cities() -> gpd.GeoDataFrame:
     return _points(frame)
 
 
+def derived_city_ids(frame: pd.DataFrame) -> pd.Series:
+    """Stable ids for cities without a GeoNames ``city_id``, from name, country and place.
+
+    The id of a row is a hash (SHA-256) of ``name|iso3|lon|lat`` with the name stripped
+    of surrounding spaces, the country upper-cased and the coordinates rounded to 4
+    decimals (about 10 m), mapped to a negative integer in -(2**53 - 1)..-1. GeoNames ids
+    are positive, so a derived id never names a GeoNames city, and the same row gives
+    the same id in every run and on every machine. The position is the point geometry
+    when there is one, else the ``lon``/``lat`` columns. Rows lacking any of these get
+    no id (missing).
+
+    Parameters
+    ----------
+    frame
+        Cities with ``name``, ``iso3`` and a point geometry or ``lon``/``lat`` (degrees).
+
+    Returns
+    -------
+    Series
+        ``Int64`` ids, aligned with ``frame``.
+    """
+    import hashlib
+
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        geoms = frame.geometry
+        points = geoms.notna() & ~geoms.is_empty & (geoms.geom_type == "Point")
+        lon = pd.Series(np.nan, index=frame.index)
+        lat = pd.Series(np.nan, index=frame.index)
+        lon[points] = geoms[points].x
+        lat[points] = geoms[points].y
+    else:
+        lon = pd.to_numeric(frame.get("lon"), errors="coerce")
+        lat = pd.to_numeric(frame.get("lat"), errors="coerce")
+    out = []
+    for name, iso3, x, y in zip(frame["name"], frame["iso3"], lon, lat):
+        if pd.isna(name) or pd.isna(iso3) or not (np.isfinite(x) and np.isfinite(y)):
+            out.append(pd.NA)
+            continue
+        key = f"{str(name).strip()}|{str(iso3).strip().upper()}|"
+        key += f"{round(float(x), 4) + 0.0:.4f}|{round(float(y), 4) + 0.0:.4f}"
+        digest = hashlib.sha256(key.encode("utf-8")).digest()
+        out.append(-(1 + int.from_bytes(digest[:8], "big") % (2**53 - 1)))
+    return pd.Series(out, index=frame.index, dtype="Int64")
+
+
 def _ascii(name: str) -> str:
     import unicodedata
 
@@ -266,7 +312,15 @@ _BUILTIN_SPECS: tuple[LayerSpec, ...] = (
         kind="points",
         description="Candidate cities: GeoNames places of at least 15,000 people.",
         columns=(
-            Column("city_id", "int", description="GeoNames id", nullable=False),
+            Column(
+                "city_id",
+                "int",
+                description="GeoNames id; a user file without the column gets stable "
+                "negative ids derived from name, iso3 and position (derived_city_ids)",
+                nullable=False,
+                required=False,
+                derive=derived_city_ids,
+            ),
             Column("name", "str", description="Name", nullable=False),
             Column("asciiname", "str", description="Name in ASCII", required=False),
             Column("iso3", "str", description="Country, ISO 3166-1 alpha-3", nullable=False),
@@ -457,6 +511,12 @@ def _read_csv(path: Path, spec: LayerSpec) -> pd.DataFrame:
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
         frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        msg = (
+            f"Layer {spec.name!r}: the file {str(path)!r} is empty (no header row, no data). "
+            f"Give a CSV whose first line names the columns ({', '.join(spec.column_names)})."
+        )
+        raise LayerError(msg) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         msg = f"Layer {spec.name!r}: cannot parse {str(path)!r} as CSV ({exc})."
         raise LayerError(msg) from None
@@ -536,16 +596,24 @@ def validate_layer(frame: pd.DataFrame, spec: LayerSpec, *, origin: str = "") ->
     where = f"Layer {spec.name!r}" + (f" ({origin})" if origin else "")
     problems: list[str] = []
     frame = frame.copy()
+    if len(frame) == 0:
+        problems.append(
+            "no data rows: the file names its columns but holds no row; a layer needs at "
+            "least one row."
+        )
     present = [c for c in frame.columns if c != "geometry"]
+    derived: list[Column] = []
     for col in spec.columns:
         if col.name in frame.columns:
             continue
-        if col.required:
+        if col.derive is not None:
+            derived.append(col)
+        elif col.required:
             hint = _did_you_mean(col.name, [c for c in present if c not in spec.column_names])
             problems.append(f"missing column {col.name!r} ({col.description or col.dtype}).{hint}")
         frame[col.name] = pd.NA
     for col in spec.columns:
-        if col.name not in frame.columns:
+        if col.name not in frame.columns or col in derived:
             continue
         casted, problem = _cast(frame[col.name], col)
         frame[col.name] = casted
@@ -554,13 +622,30 @@ def validate_layer(frame: pd.DataFrame, spec: LayerSpec, *, origin: str = "") ->
         elif not col.nullable and casted.isna().any():
             rows = _rows(casted.isna())
             problems.append(f"column {col.name!r} has missing values (rows {rows}).")
-    if spec.key and all(k in frame.columns for k in spec.key):
+    for col in derived:
+        # rows whose inputs are missing are reported under those columns
+        values = col.derive(frame) if col.derive is not None else pd.NA
+        frame[col.name], _ = _cast(pd.Series(values, index=frame.index), col)
+        if col.name in spec.key:
+            values = frame[col.name]
+            clash = values.notna() & values.duplicated(keep=False)
+            if clash.any():
+                problems.append(
+                    f"the {col.name} derived for {int(clash.sum())} rows repeat (rows "
+                    f"{_rows(clash)}): they share name, country and position. Remove the "
+                    f"repeated rows or give the file a {col.name} column."
+                )
+    derived_key = any(col.name in spec.key for col in derived)
+    if spec.key and not derived_key and all(k in frame.columns for k in spec.key):
         dup = frame.duplicated(list(spec.key), keep=False) & frame[list(spec.key)].notna().all(
             axis=1
         )
         if dup.any():
             values = frame.loc[dup, list(spec.key)].drop_duplicates().head(5)
-            shown = ", ".join(repr(tuple(v)) if len(v) > 1 else repr(v[0]) for v in values.values)
+            shown = ", ".join(
+                repr(tuple(plain(list(v)))) if len(v) > 1 else repr(plain(v[0]))
+                for v in values.values
+            )
             problems.append(
                 f"duplicate key {'/'.join(spec.key)}: {int(dup.sum())} rows share a value "
                 f"(for example {shown})."
@@ -598,6 +683,9 @@ def _rows(mask: pd.Series, limit: int = 5) -> str:
     return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
 
 
+# Integers a column may hold: exact in a float64 as well as an int64, so an id or a count
+# survives every CSV round trip and every merge that turns the column into floats.
+_INT_LIMIT = 2.0**53
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
@@ -609,17 +697,30 @@ def _cast(series: pd.Series, col: Column) -> tuple[pd.Series, str | None]:
         return out.where(~missing, None), None
     if col.dtype in ("int", "float"):
         numbers = pd.to_numeric(series.where(~missing), errors="coerce")
+        if numbers.dtype == object:  # integers beyond 64 bits stay Python ints
+            numbers = pd.to_numeric(numbers.astype(float), errors="coerce")
         bad = numbers.isna() & ~missing
         if not bad.any() and col.dtype == "int":
             fractional = numbers.notna() & (numbers != np.round(numbers))
             if fractional.any():
                 bad = fractional
         if bad.any():
-            example = series[bad].iloc[0]
+            example = plain(series[bad].iloc[0])
             msg = (
                 f"column {col.name!r} must hold {'integers' if col.dtype == 'int' else 'numbers'}"
                 f": {int(bad.sum())} value(s) are not, for example {example!r} "
                 f"(rows {_rows(bad)})."
+            )
+            return series, msg
+        limit = _INT_LIMIT if col.dtype == "int" else np.inf
+        huge = numbers.notna() & ~(numbers.abs() < limit)
+        if huge.any():
+            example = plain(series[huge].iloc[0])
+            span = "-2**53..2**53" if col.dtype == "int" else "finite numbers"
+            msg = (
+                f"column {col.name!r} holds {int(huge.sum())} value(s) out of range "
+                f"({span}), for example {example!r} (rows {_rows(huge)}). Check the values "
+                "and their unit."
             )
             return series, msg
         if col.dtype == "int":
@@ -631,7 +732,7 @@ def _cast(series: pd.Series, col: Column) -> tuple[pd.Series, str | None]:
     text = series.astype(str).str.strip().str.lower()
     bad = ~missing & ~text.isin(_TRUE | _FALSE)
     if bad.any():
-        example = series[bad].iloc[0]
+        example = plain(series[bad].iloc[0])
         msg = (
             f"column {col.name!r} must hold true/false values: {int(bad.sum())} value(s) are "
             f"not, for example {example!r} (rows {_rows(bad)})."
@@ -672,8 +773,13 @@ def _check_geometry(
         repaired[invalid] = fixed
         frame = frame.set_geometry(repaired)
         if any(still_bad):
-            rows = _rows(pd.Series(invalid[invalid].index.isin(invalid[invalid].index[still_bad])))
-            problems.append(f"{sum(still_bad)} invalid geometries could not be repaired ({rows}).")
+            unrepaired = np.zeros(len(frame), dtype=bool)
+            unrepaired[np.flatnonzero(np.asarray(invalid))[np.asarray(still_bad)]] = True
+            problems.append(
+                f"{sum(still_bad)} invalid geometr{'y' if sum(still_bad) == 1 else 'ies'} "
+                f"could not be repaired (rows {_rows(unrepaired)}); fix them in a GIS "
+                "(for example QGIS's Fix geometries) and save the file again."
+            )
         n_fixed = int(invalid.sum()) - sum(still_bad)
         if n_fixed:
             warnings.warn(
