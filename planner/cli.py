@@ -608,11 +608,15 @@ def scenario() -> None:
 def scenario_check(scenario: str | None) -> None:
     """Validate a scenario and print it resolved, defaults filled in.
 
+    Checks everything a run would reject about the scenario itself: its keys and
+    values, the layer files it names, its criterion weights, its industries against
+    the industries layer, and that its candidate filter keeps at least one city.
+
     Example: planner scenario check zhejiang
     """
-    from planner.scenario import format_scenario, read_scenario
+    from planner.scenario import check_scenario, format_scenario, read_scenario
 
-    click.echo(format_scenario(read_scenario(scenario)))
+    click.echo(format_scenario(check_scenario(read_scenario(scenario))))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,7 +31,7 @@ from planner._io import write_text
 from planner._paths import geodata_path
 from planner._run import RunView, read_run_record
 from planner.layers import LayerSet, list_layers, read_candidates
-from planner.scenario import Scenario
+from planner.scenario import Scenario, check_candidates, check_scenario
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,13 @@ def prepare(
     layers = layer_set(scenario, overrides)
     start = time.perf_counter()
     say("loading layers and selecting candidate cities")
+    for name in layers.overrides:
+        layers[name]  # a bad user file is reported before any work
+    check_scenario(scenario, layers=layers, candidates=False)
     candidates = read_candidates(layers, scenario.candidates)
+    check_candidates(
+        scenario, candidates, source=str(layers.overrides.get("cities", ""))
+    )
     timings["layers"] = time.perf_counter() - start
     if until == "layers":
         return Prepared(scenario, layers, candidates, timings_s=timings)

@@ -33,6 +33,7 @@ __all__ = [
     "Outputs",
     "Scenario",
     "Solver",
+    "check_scenario",
     "default_scenario_path",
     "read_scenario",
     "scenario_from_mapping",
@@ -218,7 +219,8 @@ def read_scenario(path: str | Path | None = None) -> Scenario:
     """
     resolved = _resolve_path(path)
     try:
-        data = tomllib.loads(resolved.read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Windows start the file with a byte-order mark
+        data = tomllib.loads(resolved.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         msg = f"Scenario {str(resolved)!r} is not valid TOML: {exc}."
         raise ScenarioError(msg) from None
@@ -234,6 +236,14 @@ def _resolve_path(path: str | Path | None) -> Path:
     candidate = Path(path)
     if candidate.is_file():
         return candidate
+    if candidate.is_dir():
+        tomls = sorted(p.name for p in candidate.glob("*.toml"))[:5]
+        hint = f" (the folder holds {', '.join(tomls)})" if tomls else ""
+        msg = (
+            f"Scenario {str(path)!r} is a folder, not a file. Give the path of a scenario "
+            f"TOML file{hint}."
+        )
+        raise ScenarioError(msg)
     named = models_dir() / f"{path}.toml"
     if candidate.suffix == "" and named.is_file():
         return named
@@ -311,6 +321,131 @@ def scenario_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) 
             msg = f"{where}, [{key}]: {exc}"
             raise ScenarioError(msg) from None
     return scenario
+
+
+def check_scenario(
+    scenario: Scenario, *, layers: Mapping[str, Any] | None = None, candidates: bool = True
+) -> Scenario:
+    """Check what a run would reject about ``scenario`` itself, before any work.
+
+    Reading a scenario checks each table on its own; this also checks the scenario
+    against what it names and the data it draws on, as the stages will: the files of
+    its ``[layers]`` table (read and validated), the criterion weights (not all zero,
+    AHP matrices consistent), the ``[industries]`` against the industries layer, and
+    (with ``candidates``) that its ``[candidates]`` filter keeps at least one city.
+
+    Parameters
+    ----------
+    layers
+        The run's layer set (a :class:`planner.layers.LayerSet`); by default the
+        scenario's ``[layers]`` over the defaults.
+    candidates
+        Also select the candidate cities (about a second with the default layers).
+
+    Returns
+    -------
+    Scenario
+        ``scenario``, unchanged.
+
+    Raises
+    ------
+    PlannerError
+        A :class:`ScenarioError` naming the table and the key, or the
+        :class:`planner.LayerError` of a layer file the scenario names.
+    """
+    from planner._errors import PlannerError
+    from planner.layers import LayerSet, read_candidates
+
+    where = f"Scenario {str(scenario.path)!r}" if scenario.path else "Scenario"
+    if layers is None:
+        layers = LayerSet(scenario.layers)
+    for name in scenario.layers:
+        layers[name]  # read and validated; raises LayerError naming the file
+    try:
+        _check_weights(scenario.criteria)
+    except PlannerError as exc:
+        msg = f"{where}, [criteria]: {exc}"
+        raise ScenarioError(msg) from None
+    if scenario.industries:
+        table = layers["industries"] if "industries" in set(iter(layers)) else None
+        known = [] if table is None else [str(i) for i in table["industry_id"]]
+        unknown = [i for i in scenario.industries if i not in known]
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            msg = (
+                f"{where}, [industries]: {', '.join(map(repr, unknown))} "
+                f"{'is not an industry' if len(unknown) == 1 else 'are not industries'} of "
+                f"the industries layer.{hint} Known industries: {', '.join(known) or 'none'}."
+            )
+            raise ScenarioError(msg)
+    if candidates:
+        try:
+            kept = read_candidates(layers, scenario.candidates)
+        except PlannerError as exc:
+            msg = f"{where}, [candidates]: {exc}"
+            raise ScenarioError(msg) from None
+        check_candidates(scenario, kept, source=_cities_source(layers))
+    return scenario
+
+
+def check_candidates(scenario: Scenario, candidates: Any, *, source: str = "") -> None:
+    """Raise :class:`ScenarioError` when the ``[candidates]`` filter kept no city.
+
+    ``source`` names where the cities came from (a user's file), for the message.
+    """
+    if len(candidates):
+        return
+    where = f"Scenario {str(scenario.path)!r}" if scenario.path else "Scenario"
+    c = scenario.candidates
+    msg = (
+        f"{where}, [candidates]: no city {f'of {source} ' if source else ''}passes the "
+        f"filter (min_population = "
+        f"{c.min_population:,}, countries = {list(c.countries)!r}, exclude_countries = "
+        f"{list(c.exclude_countries)!r}, capitals_only = {str(c.capitals_only).lower()}). "
+        "Lower min_population or widen countries."
+    )
+    raise ScenarioError(msg)
+
+
+def _cities_source(layers: Any) -> str:
+    overrides = getattr(layers, "overrides", {})
+    return str(overrides["cities"]) if "cities" in overrides else ""
+
+
+def _check_weights(table: Mapping[str, Any]) -> None:
+    """The criterion weights the scoring stage would compute from ``[criteria]``, checked.
+
+    Weights learned from the data (entropy, CRITIC) are checked only for their groups.
+    """
+    from planner.criteria import (
+        ahp_weights,
+        combine_weights,
+        criteria_settings_from_mapping,
+    )
+
+    settings = criteria_settings_from_mapping(table)
+    used = settings.criteria
+    groups = {c.id: c.group for c in used}
+    group_weights: dict[str, float] | None = None
+    if settings.group_weights is not None:
+        group_weights = dict(settings.group_weights)
+    elif settings.group_ahp is not None:
+        res = ahp_weights(settings.group_ahp.matrix, settings.group_ahp.items)
+        group_weights = dict(zip(res.items, res.weights.tolist(), strict=True))
+    base = {c.id: float(c.weight) for c in used}
+    if settings.weighting == "ahp" and settings.ahp is not None:
+        res = ahp_weights(settings.ahp.matrix, settings.ahp.items)
+        base.update(zip(res.items, res.weights.tolist(), strict=True))
+    elif settings.weighting in ("entropy", "critic"):
+        base = dict.fromkeys(base, 1.0)
+    if group_weights is None and not any(base.values()):
+        msg = (
+            "every criterion weight is 0 (criteria.weights); give at least one criterion "
+            "a weight > 0."
+        )
+        raise ScenarioError(msg)
+    combine_weights(base, groups, group_weights)
 
 
 def _check_keys(table: Mapping[str, Any], allowed: Mapping[str, str], where: str, prefix: str):
