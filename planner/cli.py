@@ -148,7 +148,12 @@ def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Run folder (default: maps/<scenario>).",
 )
-@click.option("--force", is_flag=True, help="Replace an existing run folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing run folder that planner wrote (one with planner's run.json); "
+    "any other non-empty folder is refused.",
+)
 @backend_option
 @time_limit_option
 @click.option(

@@ -7,6 +7,7 @@ stages still to be built are listed in the result so the CLI can say so.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import importlib.metadata
 import json
@@ -558,39 +559,223 @@ def run_record(
     }
 
 
+def is_run_folder(folder: str | Path) -> bool:
+    """True when ``folder`` holds a ``run.json`` that ``planner run`` wrote.
+
+    Planner's ``run.json`` is a JSON object whose ``planner_run`` key is 1; no other
+    folder is one, whatever files it holds.
+    """
+    path = Path(folder) / "run.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("planner_run") == 1
+
+
+def _first_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a folder can be made in ``folder`` (tried: permissions alone do not tell
+    for the superuser or a read-only file system)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        probe = tempfile.mkdtemp(prefix=".planner-probe-", dir=folder)
+    except OSError:
+        return False
+    os.rmdir(probe)
+    return True
+
+
+def check_out_dir(target: str | Path, *, force: bool) -> Path:
+    """Refuse, before any work, a run folder that planner must not write or replace.
+
+    Refused: the current folder, a folder that holds it, the file-system root and the
+    home folder (a run folder is replaced whole); a path that is a file or lies under a
+    file; a place the user cannot write; an existing non-empty folder without
+    ``force``; and, even with ``force``, a non-empty folder that is not a run folder
+    planner wrote (:func:`is_run_folder`). An existing empty folder is used.
+
+    Returns
+    -------
+    Path
+        ``target``.
+
+    Raises
+    ------
+    OutputError
+        Naming the folder, why it is refused and what to do instead.
+    """
+    target = Path(target)
+    resolved = target.expanduser().resolve()
+    cwd = Path.cwd().resolve()
+    shown = str(target)
+    if resolved == cwd or resolved in cwd.parents:
+        what = "the current folder" if resolved == cwd else "a folder that holds the current one"
+        msg = (
+            f"The run folder {shown!r} is {what}; planner replaces a run folder whole, so it "
+            "writes only into a folder of its own. Pass --out with a new folder, for example "
+            "--out runs/zhejiang."
+        )
+        raise OutputError(msg)
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        what = "the root folder" if resolved == Path(resolved.anchor) else "your home folder"
+        msg = (
+            f"The run folder {shown!r} is {what}; planner replaces a run folder whole. Pass "
+            "--out with a new folder, for example --out runs/zhejiang."
+        )
+        raise OutputError(msg)
+    if target.exists() and not target.is_dir():
+        msg = f"The run folder {shown!r} is a file; choose another --out."
+        raise OutputError(msg)
+    base = _first_existing(target.parent)
+    if not base.is_dir():
+        msg = (
+            f"The run folder {shown!r} cannot be made: {str(base)!r} is a file, not a folder. "
+            "Choose another --out."
+        )
+        raise OutputError(msg)
+    if not _writable(base):
+        msg = (
+            f"The run folder {shown!r} cannot be written: you may not write in "
+            f"{str(base)!r}. Choose another --out."
+        )
+        raise OutputError(msg)
+    if target.is_dir():
+        try:
+            entries = sorted(p.name for p in target.iterdir())
+        except OSError as exc:
+            msg = f"Cannot read the run folder {shown!r}: {exc.strerror or exc}."
+            raise OutputError(msg) from None
+        if entries and not force:
+            msg = (
+                f"The run folder {shown!r} already exists. Pass --force to replace it, "
+                "or --out DIR to write elsewhere."
+            )
+            raise OutputError(msg)
+        if entries and not is_run_folder(target):
+            listing = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+            msg = (
+                f"The folder {shown!r} is not a run folder planner wrote (it has no planner "
+                f"run.json) and holds files ({listing}); --force replaces only a run folder "
+                "planner wrote. Nothing was changed. Choose a new or empty folder with --out."
+            )
+            raise OutputError(msg)
+    return target
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (False on Windows, where signal 0 would stop it)."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt" or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _leftover_pid(path: Path, tag: str) -> int | None:
+    digits = path.name.rpartition(f".{tag}-")[2].split("-")[0]
+    return int(digits) if digits.isdigit() else None
+
+
+def recover_run_folder(target: str | Path) -> list[str]:
+    """Put right what an interrupted run left beside ``target``, and say what was done.
+
+    A run swaps its new folder in with two renames: the old run folder becomes
+    ``.NAME.old-PID``, then the staging folder ``.NAME.partial-PID-*`` becomes ``NAME``.
+    A process killed between them leaves the old run hidden: when ``NAME`` is absent it
+    is restored; when ``NAME`` is present the hidden old run is removed. Staging folders
+    left behind are removed. Leftovers of a process that still runs are left alone, and
+    a hidden folder that is not a planner run folder is never touched.
+
+    Returns
+    -------
+    list of str
+        One sentence per action, also logged as a warning.
+    """
+    target = Path(target)
+    parent = target.parent
+    notes: list[str] = []
+    if not parent.is_dir():
+        return notes
+    name = target.name
+    for path in sorted(parent.glob(f".{glob.escape(name)}.old-*")):
+        pid = _leftover_pid(path, "old")
+        if not path.is_dir() or (pid is not None and _pid_alive(pid)) or not is_run_folder(path):
+            continue
+        if not target.exists():
+            os.replace(path, target)
+            notes.append(
+                f"Restored the run folder {str(target)!r} from {path.name}, which an "
+                "interrupted run left hidden."
+            )
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            notes.append(f"Removed {str(path)!r}, an old run an interrupted run left behind.")
+    for path in sorted(parent.glob(f".{glob.escape(name)}.partial-*")):
+        pid = _leftover_pid(path, "partial")
+        if not path.is_dir() or (pid is not None and _pid_alive(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        notes.append(f"Removed {str(path)!r}, the unfinished output of an interrupted run.")
+    for note in notes:
+        log.warning("%s", note)
+    return notes
+
+
 @contextlib.contextmanager
 def _staged_folder(target: Path, *, force: bool) -> Iterator[Path]:
     """Yield an empty staging folder that replaces ``target`` whole when the block succeeds.
 
-    Nothing is half-written: a failure leaves ``target`` as it was.
+    Nothing is half-written: a failure or an interrupt (Ctrl-C included) leaves
+    ``target`` as it was. The swap is two renames (old run aside, new run in); an
+    interrupt between them moves the old run back, and a process killed there leaves
+    ``.NAME.old-PID`` that :func:`recover_run_folder` restores on the next run.
     """
-    if target.exists() and not target.is_dir():
-        msg = f"The run folder {str(target)!r} is a file; choose another --out."
-        raise OutputError(msg)
-    if target.is_dir() and any(target.iterdir()) and not force:
-        msg = (
-            f"The run folder {str(target)!r} already exists. Pass --force to replace it, "
-            "or --out DIR to write elsewhere."
-        )
-        raise OutputError(msg)
+    check_out_dir(target, force=force)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-", dir=target.parent)
+        )
     except OSError as exc:
         msg = f"Cannot create the run folder {str(target)!r}: {exc.strerror or exc}."
         raise OutputError(msg) from None
     try:
         yield staging
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _swap_in(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging``; on any failure or interrupt ``target`` stays."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    try:
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging, target)
+    except BaseException as exc:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        if isinstance(exc, OSError):
+            msg = f"Cannot replace the run folder {str(target)!r}: {exc.strerror or exc}."
+            raise OutputError(msg) from None
+        raise
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def write_run(
@@ -713,10 +898,9 @@ def run(
     """
     say = progress or (lambda _msg: None)
     folder = Path(out) if out is not None else default_out_dir(scenario)
-    if folder.is_dir() and any(folder.iterdir()) and not force:
-        # refuse before the long stages, not after them
-        with _staged_folder(folder, force=False):
-            pass
+    # refuse before the long stages, not after them
+    recover_run_folder(folder)
+    check_out_dir(folder, force=force)
     prepared = prepare(scenario, overrides=overrides, progress=progress)
     timings = dict(prepared.timings_s)
     say("choosing the centres and allocating the industries")
