@@ -270,12 +270,13 @@ def _finite(value: object) -> bool:
 
 
 def read_run_record(folder: str | Path) -> dict[str, Any]:
-    """``run.json`` of a run folder.
+    """``run.json`` of a run folder, validated as a whole (:func:`check_run_record`).
 
     Raises
     ------
     OutputError
-        If the folder is not a finished run folder.
+        If the folder is not a finished run folder, or ``run.json`` is not valid JSON or
+        not a valid run record.
     """
     path = Path(folder) / "run.json"
     if not path.is_file():
@@ -289,7 +290,183 @@ def read_run_record(folder: str | Path) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         msg = f"{str(path)!r} is not valid JSON ({exc}); run `planner run` again."
         raise OutputError(msg) from None
+    except OSError as exc:
+        msg = f"Cannot read {str(path)!r}: {exc.strerror or exc}."
+        raise OutputError(msg) from None
     if not isinstance(record, dict) or record.get("planner_run") != 1:
         msg = f"{str(path)!r} was not written by `planner run`."
         raise OutputError(msg)
+    check_run_record(record, path)
     return record
+
+
+_NUMBER = "a number or null"
+
+# Fields of run.json: (kind, required). Kinds: "text", "number" (or null), "int",
+# "bool", "table" (JSON object), "list", and the record lists checked item by item.
+_RECORD_FIELDS: dict[str, tuple[str, bool]] = {
+    "scenario": ("scenario", True),
+    "status": ("text", True),
+    "objective": ("number", False),
+    "bound": ("number", False),
+    "gap": ("number", False),
+    "backend": ("text", False),
+    "solve_time_s": ("number", False),
+    "message": ("text", False),
+    "conflicts": ("list", False),
+    "must_relax": ("list", False),
+    "centres": ("centres", False),
+    "constraints": ("constraints", False),
+    "candidates": ("int", False),
+    "weights": ("weights", False),
+    "industries": ("industries", False),
+    "layers": ("table", False),
+    "versions": ("table", False),
+    "layer_overrides": ("overrides", False),
+    "robustness_runs": ("int", False),
+    "warnings": ("texts", False),
+    "timings_s": ("weights", False),
+}
+
+
+def _is_number(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _field_problems(key: str, kind: str, value: Any) -> list[str]:
+    """What is wrong with ``value`` as the field ``key`` of a run record."""
+    if kind == "text":
+        return [] if isinstance(value, str) else [f"{key!r} must be text, got {value!r}"]
+    if kind == "number":
+        return [] if _is_number(value) else [f"{key!r} must be {_NUMBER}, got {value!r}"]
+    if kind == "int":
+        ok = _is_int(value) and value >= 0
+        return [] if ok else [f"{key!r} must be a whole number >= 0, got {value!r}"]
+    if kind == "table":
+        return [] if isinstance(value, dict) else [f"{key!r} must be an object, got {value!r}"]
+    if kind in ("list", "texts"):
+        if not isinstance(value, list):
+            return [f"{key!r} must be a list, got {value!r}"]
+        if kind == "texts" and not all(isinstance(v, str) for v in value):
+            return [f"{key!r} must be a list of texts"]
+        return []
+    if kind == "scenario":
+        if not isinstance(value, dict):
+            return [f"'scenario' must be the run's scenario as an object, got {value!r}"]
+        if not isinstance(value.get("name"), str) or not value.get("name"):
+            return ["'scenario.name' must be text"]
+        return []
+    if kind in ("weights", "overrides"):
+        if not isinstance(value, dict):
+            return [f"{key!r} must be an object, got {value!r}"]
+        check = _is_number if kind == "weights" else (lambda v: isinstance(v, str))
+        bad = [k for k, v in value.items() if not check(v)]
+        want = "numbers" if kind == "weights" else "file paths (text)"
+        return [f"{key!r} must map names to {want}; {bad[0]!r} does not"] if bad else []
+    # lists of records
+    if not isinstance(value, list):
+        return [f"{key!r} must be a list, got {value!r}"]
+    item_fields = {
+        "centres": {"city_id": _is_int, "name": lambda v: isinstance(v, str)},
+        "constraints": {
+            "name": lambda v: isinstance(v, str),
+            "limit": _is_number,
+            "slack": _is_number,
+            "binds": lambda v: isinstance(v, bool),
+        },
+        "industries": {
+            "industry_id": lambda v: isinstance(v, str),
+            "name": lambda v: isinstance(v, str),
+            "weight": _is_number,
+            "centres": lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v),
+        },
+    }[kind]
+    optional = {"limit", "slack", "binds"} if kind == "constraints" else set()
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            out.append(f"'{key}[{i}]' must be an object, got {item!r}")
+            continue
+        for name, check in item_fields.items():
+            if name not in item:
+                if name not in optional:
+                    out.append(f"'{key}[{i}].{name}' is missing")
+            elif not check(item[name]):
+                out.append(f"'{key}[{i}].{name}' has a wrong value {item[name]!r}")
+    return out
+
+
+def check_run_record(record: dict[str, Any], path: str | Path = "run.json") -> dict[str, Any]:
+    """Check a ``run.json`` record as a whole: every field, with every problem listed.
+
+    The fields are those :func:`planner.pipeline.run_record` writes; ``scenario`` and
+    ``status`` are required, the others are checked when present (older run folders
+    may lack them).
+
+    Raises
+    ------
+    OutputError
+        Naming the file and each wrong or missing field.
+    """
+    problems: list[str] = []
+    for key, (kind, required) in _RECORD_FIELDS.items():
+        if key not in record:
+            if required:
+                problems.append(f"{key!r} is missing")
+            continue
+        problems += _field_problems(key, kind, record[key])
+    if problems:
+        shown = problems[:8] + ([f"and {len(problems) - 8} more"] if len(problems) > 8 else [])
+        listing = "\n".join(f"  - {p}" for p in shown)
+        msg = (
+            f"{str(path)!r} is not a complete run record ({len(problems)} problem(s)):\n"
+            f"{listing}\nThe folder was changed after `planner run` wrote it; run "
+            "`planner run` again to rewrite it."
+        )
+        raise OutputError(msg)
+    return record
+
+
+def read_run_table(
+    folder: str | Path, name: str, *, columns: Sequence[str] = (), required: bool = True
+) -> pd.DataFrame | None:
+    """A CSV file of a run folder (``plan.csv``, ``candidates.csv``, ...), checked.
+
+    Parameters
+    ----------
+    name
+        File name inside the folder.
+    columns
+        Columns the file must have.
+    required
+        When false, a missing file gives ``None``.
+
+    Raises
+    ------
+    OutputError
+        When the file is missing (and required), empty, not CSV or lacks a column.
+    """
+    path = Path(folder) / name
+    again = "run `planner run` again to rewrite the folder"
+    if not path.is_file():
+        if not required:
+            return None
+        msg = f"The run folder {str(folder)!r} has no {name}; {again}."
+        raise OutputError(msg)
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        msg = f"{str(path)!r} is empty (not even a header row); {again}."
+        raise OutputError(msg) from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        msg = f"Cannot read {str(path)!r} as CSV ({exc}); {again}."
+        raise OutputError(msg) from None
+    lacking = [c for c in columns if c not in frame.columns]
+    if lacking:
+        msg = f"{str(path)!r} lacks the column(s) {', '.join(lacking)}; {again}."
+        raise OutputError(msg)
+    return frame

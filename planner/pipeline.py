@@ -30,7 +30,7 @@ import pandas as pd
 from planner._errors import OutputError, PlannerError
 from planner._io import write_text
 from planner._paths import geodata_path
-from planner._run import RunView, read_run_record
+from planner._run import RunView, read_run_record, read_run_table
 from planner.layers import LayerSet, list_layers, read_candidates
 from planner.scenario import Scenario, check_candidates, check_scenario
 
@@ -952,16 +952,22 @@ def view_from_run(folder: str | Path) -> RunView:
     data = dict(record["scenario"])
     path = data.pop("path", None)
     data = _drop_empty(data)
-    scenario = scenario_from_mapping(data, path=Path(path) if path else None)
-    layers = LayerSet(record.get("layer_overrides", {}))
     try:
-        candidates = pd.read_csv(folder / "candidates.csv")
-        centres = pd.read_csv(folder / "plan.csv")
-    except (OSError, pd.errors.ParserError) as exc:
-        msg = f"Cannot read the plan files of {str(folder)!r} ({exc}); run `planner run` again."
+        scenario = scenario_from_mapping(data, path=Path(path) if isinstance(path, str) else None)
+    except PlannerError as exc:
+        msg = (
+            f"{str(folder / 'run.json')!r}: the field 'scenario' is not a valid scenario "
+            f"({exc}); run `planner run` again to rewrite the folder."
+        )
         raise OutputError(msg) from None
+    layers = LayerSet(record.get("layer_overrides", {}))
+    points = ("city_id", "name", "lon", "lat")
+    candidates = _required_table(folder, "candidates.csv", columns=points)
+    centres = _required_table(folder, "plan.csv", columns=points)
+    if "industries" not in centres.columns:
+        centres["industries"] = ""
     centres["industries"] = centres["industries"].map(
-        lambda text: [] if pd.isna(text) else str(text).split("; ")
+        lambda text: [] if pd.isna(text) or text == "" else str(text).split("; ")
     )
     weights = pd.Series(record.get("weights", {}), dtype=float)
     criteria = catalogue_frame()
@@ -973,12 +979,12 @@ def view_from_run(folder: str | Path) -> RunView:
     constraints = pd.DataFrame(
         [
             {
-                "name": c["description"],
+                "name": c.get("description", c["name"]),
                 "constraint": c["name"],
-                "limit": np.nan if c["limit"] is None else c["limit"],
+                "limit": _nan(c.get("limit")),
                 "value": np.nan,
-                "slack": np.nan if c["slack"] is None else c["slack"],
-                "binds": bool(c["binds"]),
+                "slack": _nan(c.get("slack")),
+                "binds": bool(c.get("binds", False)),
             }
             for c in record.get("constraints", [])
         ],
@@ -996,12 +1002,10 @@ def view_from_run(folder: str | Path) -> RunView:
             for s in list_layers()
         ]
     )
-    robustness = None
+    robustness = read_run_table(folder, "robustness.csv", columns=("city_id",), required=False)
     png = b""
-    if (folder / "robustness.csv").is_file():
-        robustness = pd.read_csv(folder / "robustness.csv")
-        if (folder / "robustness.png").is_file():
-            png = (folder / "robustness.png").read_bytes()
+    if robustness is not None and (folder / "robustness.png").is_file():
+        png = (folder / "robustness.png").read_bytes()
     return RunView(
         scenario_name=scenario.name,
         province=scenario.province,
@@ -1026,6 +1030,14 @@ def view_from_run(folder: str | Path) -> RunView:
         robustness_runs=int(record.get("robustness_runs", 0)),
         robustness_png=png,
     )
+
+
+def _required_table(folder: Path, name: str, *, columns: tuple[str, ...]) -> pd.DataFrame:
+    frame = read_run_table(folder, name, columns=columns)
+    if frame is None:  # pragma: no cover - read_run_table raises for a required file
+        msg = f"The run folder {str(folder)!r} has no {name}."
+        raise OutputError(msg)
+    return frame
 
 
 def _drop_empty(value: Any) -> Any:

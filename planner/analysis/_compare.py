@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planner._errors import PlannerError
-from planner._run import read_run_record
+from planner._run import read_run_record, read_run_table
 
 COST_COLUMNS = ("cost_musd", "value_cost")
 
@@ -134,17 +134,10 @@ def read_run_summary(folder: str | Path) -> RunSummary:
     scenario = meta.get("scenario", "")
     if isinstance(scenario, dict):
         scenario = scenario.get("name", "")
-    centres = pd.read_csv(plan_csv, keep_default_na=True)
-    lacking = [c for c in ("city_id", "name") if c not in centres.columns]
-    if lacking:
-        msg = f"{str(plan_csv)!r} lacks the column(s) {lacking!r}; it needs city_id and name."
-        raise PlannerError(msg)
-    candidates = None
-    cand_csv = path / "candidates.csv"
-    if cand_csv.is_file():
-        candidates = pd.read_csv(cand_csv)
-        if "city_id" not in candidates.columns:
-            candidates = None
+    centres = read_run_table(path, "plan.csv", columns=("city_id", "name"))
+    candidates = read_run_table(path, "candidates.csv", required=False)
+    if candidates is not None and "city_id" not in candidates.columns:
+        candidates = None
     cons = meta.get("constraints") or []
     if isinstance(cons, dict):  # tolerate {name: {...}}
         cons = [{"name": k, **v} for k, v in cons.items()]
