@@ -289,3 +289,55 @@ def test_no_warning_on_default_layers():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         layers.read_layer("ports")
+
+
+def test_user_cities_without_city_id_get_stable_negative_ids(tmp_path: Path):
+    rows = (
+        "name,iso3,population,lon,lat\n"
+        "Almaty,KAZ,2000000,76.9,43.2\nAstana,KAZ,1300000,71.4,51.1\n"
+    )
+    path = tmp_path / "cities.csv"
+    path.write_text(rows)
+    first = layers.read_layer("cities", path=path)
+    assert (first["city_id"] < 0).all() and first["city_id"].is_unique
+    # the same rows in another order and another file format give the same ids
+    flipped = tmp_path / "flipped.csv"
+    flipped.write_text(rows.splitlines()[0] + "\n" + "\n".join(rows.splitlines()[:0:-1]) + "\n")
+    again = layers.read_layer("cities", path=flipped)
+    assert dict(zip(again["name"], again["city_id"])) == dict(zip(first["name"], first["city_id"]))
+    gpkg = tmp_path / "cities.gpkg"
+    first.drop(columns=["city_id", "lon", "lat"]).to_file(gpkg)
+    from_gpkg = layers.read_layer("cities", path=gpkg)
+    assert list(from_gpkg["city_id"]) == list(first["city_id"])
+    # ids never reach the GeoNames range and survive a float round trip
+    assert (first["city_id"].abs() < 2**53).all()
+    # the column is documented as optional, with how the ids are made
+    column = layers.get_spec("cities").column("city_id")
+    assert not column.required and "derived" in column.description
+
+
+def test_derived_ids_depend_on_name_country_and_position():
+    frame = pd.DataFrame(
+        {
+            "name": ["Almaty", "Almaty ", "Almaty", "Almaty", "Almaty"],
+            "iso3": ["KAZ", "KAZ", "kaz", "KGZ", "KAZ"],
+            "lon": [76.9, 76.9, 76.9, 76.9, 76.91],
+            "lat": [43.2, 43.2, 43.2, 43.2, 43.2],
+        }
+    )
+    ids = layers.derived_city_ids(frame)
+    assert ids[0] == ids[1] == ids[2]  # spaces around the name, case of the code
+    assert len({ids[0], ids[3], ids[4]}) == 3
+
+
+def test_problems_name_rows_and_plain_values(tmp_path: Path):
+    path = tmp_path / "cities.csv"
+    path.write_text(
+        "city_id,name,iso3,population,lon,lat\n"
+        "7,A,KAZ,1,76.9,43.2\n7,B,KAZ,1,70,45\n8,C,KAZ,1e400,70,45\n"
+    )
+    with pytest.raises(LayerError) as info:
+        layers.read_layer("cities", path=path)
+    text = str(info.value)
+    assert "(for example 7)" in text and "np." not in text
+    assert "'population' holds 1 value(s) out of range" in text and "(rows 3)" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -196,3 +197,81 @@ def test_compare_two_runs(default_run: Path, tmp_path: Path):
     missing = runner.invoke(main, ["compare", str(default_run), str(tmp_path / "nope")])
     assert missing.exit_code == 1
     assert "Traceback" not in missing.output
+
+
+# ---------------------------------------------------------------------------------------
+# The run folder: what --force may replace, and the swap
+
+
+def _fake_run(folder: Path, marker: str = "old") -> Path:
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"planner_run": 1, "marker": marker}))
+    return folder
+
+
+def test_force_replaces_only_a_planner_run_folder(tmp_path: Path):
+    from planner.pipeline import check_out_dir, is_run_folder
+
+    run = _fake_run(tmp_path / "run")
+    assert is_run_folder(run)
+    assert check_out_dir(run, force=True) == run
+    with pytest.raises(OutputError, match="already exists"):
+        check_out_dir(run, force=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert check_out_dir(empty, force=False) == empty
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "run.json").write_text('{"planner_run": 2}')
+    assert not is_run_folder(other)
+    with pytest.raises(OutputError, match="not a run folder planner wrote"):
+        check_out_dir(other, force=True)
+
+
+def test_failed_swap_puts_the_old_run_back(tmp_path: Path):
+    from planner.pipeline import _staged_folder
+
+    target = _fake_run(tmp_path / "run")
+    failed = pytest.raises(OutputError, match="Cannot replace the run folder")
+    with failed, _staged_folder(target, force=True) as staging:
+        (staging / "run.json").write_text('{"planner_run": 1, "marker": "new"}')
+        staging.rename(tmp_path / "elsewhere")  # the second rename then fails
+    assert json.loads((target / "run.json").read_text())["marker"] == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "run"]
+
+
+def test_interrupt_inside_the_block_leaves_the_old_run(tmp_path: Path):
+    from planner.pipeline import _staged_folder
+
+    target = _fake_run(tmp_path / "run")
+    with pytest.raises(KeyboardInterrupt), _staged_folder(target, force=True) as staging:
+        (staging / "map.html").write_text("half")
+        raise KeyboardInterrupt
+    assert json.loads((target / "run.json").read_text())["marker"] == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_next_run_recovers_what_a_killed_run_left(tmp_path: Path):
+    from planner.pipeline import recover_run_folder
+
+    dead = 2**22 + 12345  # above Linux's largest pid: no such process
+    _fake_run(tmp_path / f".run.old-{dead}")
+    (tmp_path / f".run.partial-{dead}-abc").mkdir()
+    (tmp_path / f".run.partial-{dead}-abc" / "map.html").write_text("half")
+    foreign = tmp_path / f".run.old-{dead + 1}"
+    foreign.mkdir()
+    (foreign / "thesis.txt").write_text("not planner's")
+    notes = recover_run_folder(tmp_path / "run")
+    assert any("Restored the run folder" in n for n in notes)
+    assert any("unfinished output" in n for n in notes)
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["marker"] == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [foreign.name, "run"]
+    # a hidden old run beside a complete new one is removed
+    _fake_run(tmp_path / f".run.old-{dead}")
+    notes = recover_run_folder(tmp_path / "run")
+    assert notes and "Removed" in notes[0]
+    assert not (tmp_path / f".run.old-{dead}").exists()
+    # leftovers of a process that still runs are left alone
+    mine = _fake_run(tmp_path / f".run.old-{os.getpid()}")
+    assert recover_run_folder(tmp_path / "run") == []
+    assert mine.exists()

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from planner._errors import ScenarioError
+from planner._errors import PlannerError, ScenarioError
 from planner.scenario import (
+    check_scenario,
     default_scenario_path,
     format_scenario,
     read_scenario,
@@ -114,3 +115,29 @@ def test_formatted_scenario_reads_back_the_same():
     text = format_scenario(sc)
     again = scenario_from_mapping(tomllib.loads(text), path=sc.path)
     assert again == sc
+
+
+def test_scenario_with_a_byte_order_mark_is_read(tmp_path: Path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))
+    assert read_scenario(path).name == "test"
+
+
+def test_a_folder_is_not_a_scenario(tmp_path: Path):
+    with pytest.raises(ScenarioError, match="is a folder, not a file"):
+        read_scenario(tmp_path)
+
+
+def test_check_scenario_passes_the_default_and_rejects_what_a_run_would(tmp_path: Path):
+    assert check_scenario(read_scenario()).name == "zhejiang"
+    text = default_scenario_path().read_text(encoding="utf-8")
+    groups = "geographic economic institutional innovation talent industry_fit risk cost"
+    zero = _write(
+        tmp_path,
+        text + "\n[criteria.group_weights]\n" + "".join(f"{g} = 0\n" for g in groups.split()),
+    )
+    with pytest.raises(PlannerError, match=r"\[criteria\].*group weight > 0"):
+        check_scenario(read_scenario(zero))
+    typo = _write(tmp_path, text.replace("new_materials = 1.0", "new_material = 1.0"))
+    with pytest.raises(ScenarioError, match="Did you mean 'new_materials'"):
+        check_scenario(read_scenario(typo))
