@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -47,9 +48,20 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PlannerError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_plain_text(str(exc))) from None
         except KeyboardInterrupt:
             raise click.Abort() from None
+
+
+# numpy scalars as repr() shows them (np.int64(1880252), np.str_('DEU')); messages are
+# built with planner._errors.plain, and this last pass keeps any that slip through plain.
+_NUMPY_REPR = re.compile(r"\bnp\.(?:u?int\d*|float\d*|bool_?|str_|complex\d*)\(([^()]*)\)")
+
+
+def _plain_text(message: str) -> str:
+    """``message`` with numpy scalar reprs written as plain values."""
+    message = re.sub(r"\bnp\.(True|False)_\b", r"\1", message)
+    return _NUMPY_REPR.sub(r"\1", message)
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:

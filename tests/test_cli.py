@@ -144,3 +144,14 @@ def test_run_with_a_user_cities_layer_that_cannot_hold_the_plan(runner: CliRunne
     assert "n_centres" in result.output
     assert "Traceback" not in result.output
     assert (out / "brief.md").exists()  # the brief explains what must give way
+
+
+def test_numpy_values_reach_messages_as_plain_values():
+    import numpy as np
+
+    from planner._errors import plain
+    from planner.cli import _plain_text
+
+    assert repr(plain((np.int64(1880252), np.str_("DEU")))) == "(1880252, 'DEU')"
+    text = _plain_text(f"ids {np.int64(7)!r} and {np.float64(-1.5)!r}, {np.bool_(True)!r}")
+    assert text == "ids 7 and -1.5, True"
