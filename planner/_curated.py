@@ -93,12 +93,7 @@ INDICATOR_IDS: tuple[str, ...] = (
     "wgi_rule_of_law",
     "wgi_control_of_corruption",
     "china_trade_usd",
-    "hofstede_pdi",
-    "hofstede_idv",
-    "hofstede_mas",
-    "hofstede_uai",
-    "hofstede_lto",
-    "hofstede_ivr",
+    "cultural_distance_chn",
 )
 """Indicator ids of the ``indicators`` layer (shared contract)."""
 
@@ -119,11 +114,12 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         ),
         key=("iso3", "indicator"),
         source="World Bank WDI and WGI; WIPO Global Innovation Index; ITU via Our World in "
-        "Data; National Bureau of Statistics of China; Hofstede et al.",
+        "Data; IMF Direction of Trade Statistics; cultural distance derived from Hofstede et al.",
         year="latest per country: WDI to 2025, WGI 2023, GII 2022, ITU to 2023, "
-        "NBS trade 2019, Hofstede 2015",
-        licence="CC BY 4.0 (WDI, WGI, GII, OWID); NBS figures are facts; Hofstede: free "
-        "research use with citation, no open licence",
+        "IMF DOTS trade 2020, Hofstede matrix 2015",
+        licence="CC BY 4.0 (WDI, WGI, GII, OWID); IMF DOTS figures under the IMF's terms "
+        "(facts, attributed); cultural distance derived by the project (Hofstede's raw scores "
+        "are not shipped)",
         default="geodata/indicators.csv",
         loader=_loader("indicators.csv", _read_table),
         iso3_columns=("iso3",),

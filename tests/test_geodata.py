@@ -101,15 +101,64 @@ def test_indicator_values_equal_the_publishers_figures() -> None:
 def test_indicators_leave_unknown_values_missing() -> None:
     ind = _layer("indicators")
     pairs = set(zip(ind["iso3"], ind["indicator"], strict=True))
-    # China's trade figures of the NBS table cover the 65 Belt and Road countries of 2015 only
-    assert ("KEN", "china_trade_usd") not in pairs
-    assert ("RUS", "china_trade_usd") in pairs
-    # Hofstede has no original four dimensions for Kazakhstan: nothing is imputed
-    assert ("KAZ", "hofstede_pdi") not in pairs
-    # the NBS table's own world total is not a country
-    assert ("CHN", "china_trade_usd") not in pairs
+    # IMF DOTS has China's trade with every partner, but not with China itself, nor with
+    # Kosovo or Liechtenstein, which it does not list as partners
+    for iso3 in ("KEN", "RUS", "JPN", "KOR", "DEU", "USA", "GRC", "CYP"):
+        assert (iso3, "china_trade_usd") in pairs, iso3
+    assert not {("CHN", "china_trade_usd"), ("XKX", "china_trade_usd")} & pairs
+    assert ("LIE", "china_trade_usd") not in pairs
+    # Hofstede has no original four dimensions for Kazakhstan: no distance, nothing imputed
+    assert ("KAZ", "cultural_distance_chn") not in pairs
     # World Bank aggregates are dropped
     assert not {"WLD", "EAS", "HIC", "ARB"} & set(ind["iso3"])
+
+
+def test_china_trade_is_china_reported_imf_dots_for_every_partner(shared_dir: Path) -> None:
+    path = shared_dir / "reference" / "china_trade_all_partners"
+    dots = pd.read_csv(path / "china_trade_by_partner_imf_dots_2013_2020.csv")
+    dots = dots[dots["partner_iso3"] != "ANT"].dropna(subset=["total_usd"])
+    latest = dots.sort_values("year").groupby("partner_iso3").tail(1).set_index("partner_iso3")
+    ind = _layer("indicators")
+    trade = ind[ind["indicator"] == "china_trade_usd"].set_index("iso3")
+    assert set(trade.index) == set(latest.index) and len(trade) >= 198
+    published = (
+        latest["exports_usd_mn_as_published"] + latest["imports_usd_mn_as_published"]
+    ) * 1e6
+    np.testing.assert_allclose(trade["value"], published[trade.index], rtol=1e-9)
+    assert (trade["year"] == latest.loc[trade.index, "year"]).all()
+    assert trade["source"].str.startswith("IMF, Direction of Trade Statistics").all()
+    assert trade["unit"].str.startswith("current US$").all()
+    # China's largest partners now have their own figure, far above the old regional fills
+    assert trade.loc["USA", "value"] > trade.loc["JPN", "value"] > trade.loc["KOR", "value"]
+    assert trade.loc["DEU", "value"] > 1.5e11
+
+
+def test_cultural_distance_is_kogut_singh_from_the_published_scores(shared_dir: Path) -> None:
+    from planner.criteria._values import HOFSTEDE, kogut_singh
+
+    raw = pd.read_csv(
+        shared_dir / "reference" / "hofstede_6d" / "6-dimensions-for-website-2015-08-16.csv",
+        sep=";",
+        na_values=["#NULL!"],
+    )
+    # Hofstede's own codes of the countries checked here
+    codes = {"CHI": "CHN", "SIN": "SGP", "USA": "USA", "GER": "DEU", "JPN": "JPN",
+             "KOR": "KOR", "HUN": "HUN", "VIE": "VNM", "GRE": "GRC", "SLK": "SVK"}  # fmt: skip
+    regional = {"AFE", "AFW", "ARA", "BEF", "BEN", "CAF", "GEE", "SAW", "SWF", "SWG"}
+    raw = raw[~raw["ctr"].isin(regional)].set_index("ctr")
+    scores = raw[["pdi", "idv", "mas", "uai", "ltowvs", "ivr"]].astype(float)
+    scores.columns = list(HOFSTEDE)
+    # the published scores are indices that can exceed 100 (Greece's UAI is 112)
+    assert scores.loc["GRE", "hofstede_uai"] == 112 and (scores > 100).sum().sum() == 6
+    ks = kogut_singh(scores, "CHI")
+    ind = _layer("indicators")
+    derived = ind[ind["indicator"] == "cultural_distance_chn"].set_index("iso3")["value"]
+    for code, iso3 in codes.items():
+        assert derived[iso3] == pytest.approx(ks[code], rel=1e-12), iso3
+    assert len(derived) == int(ks.notna().sum())
+    assert derived["SGP"] < derived["USA"] and derived["CHN"] == 0.0
+    # the raw scores are not shipped
+    assert not ind["indicator"].str.startswith("hofstede_").any()
 
 
 def test_indicator_years_are_the_latest_per_country() -> None:
