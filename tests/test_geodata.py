@@ -363,6 +363,7 @@ REQUIRED_LINES = {
     "addis_djibouti",
     "jakarta_bandung",
     "budapest_belgrade",
+    "yiwu_tehran",
 }
 
 
@@ -422,12 +423,38 @@ def test_lines_missing_from_the_railway_graph_are_marked_not_routed() -> None:
 def test_rail_line_facts() -> None:
     rail = _layer("rail_lines")
     first = rail.drop_duplicates("line_id").set_index("line_id")
-    assert first.loc["china_laos", "opened"] == 2021
-    assert first.loc["mombasa_nairobi", "opened"] == 2017
+    assert first.loc["china_laos", "opened_date"] == "2021-12-03"
+    assert first.loc["mombasa_nairobi", "opened_date"] == "2017-05-31"
+    assert first.loc["chongqing_duisburg", "opened_date"] == "2011-03-19"
     assert first.loc["jakarta_bandung", "published_length_km"] == pytest.approx(142.3)
     bb = rail[rail["line_id"] == "budapest_belgrade"].sort_values("seq")
-    assert bb["opened"].tolist()[:2] == [2022, 2024] and pd.isna(bb["opened"].iloc[2])
-    assert rail["source"].notna().all()
+    # Novi Sad-Subotica opened on 3 Oct 2025 (Oct 2024 was a test run); the Hungarian
+    # section Subotica-Budapest is not open to regular service
+    assert bb["opened_date"].tolist()[:2] == ["2022-03-19", "2025-10-03"]
+    assert bb["opened"].tolist()[:2] == [2022, 2025]
+    assert pd.isna(bb["opened"].iloc[2]) and pd.isna(bb["opened_date"].iloc[2])
+    assert "not open" in bb["opened_source"].iloc[2].lower()
+    assert rail["source"].notna().all() and rail["opened_source"].notna().all()
+    # every opening date is ISO 8601 (a day or a month) and agrees with the year
+    dated = rail.dropna(subset=["opened_date"])
+    assert dated["opened_date"].str.fullmatch(r"\d{4}-\d{2}(-\d{2})?").all()
+    assert (dated["opened_date"].str[:4].astype(int) == dated["opened"]).all()
+    assert rail["opened"].isna().sum() == 1
+
+
+def test_zhejiangs_yiwu_lines() -> None:
+    rail = _layer("rail_lines")
+    yiwu = rail[rail["from_city"] == "Yiwu"].set_index("line_id")
+    assert {"yiwu_madrid", "yiwu_london", "yiwu_tehran", "yiwu_mazar", "yiwu_riga"} <= set(
+        yiwu.index
+    )
+    # Xinhua: the first Yiwu-Tehran train left on 28 Jan 2016, 10,399 km through
+    # Kazakhstan and Turkmenistan
+    tehran = rail[rail["line_id"] == "yiwu_tehran"].sort_values("seq")
+    assert tehran["opened_date"].iloc[0] == "2016-01-28"
+    assert tehran["published_length_km"].iloc[0] == pytest.approx(10399.0)
+    assert tehran["to_city"].iloc[-1] == "Tehran"
+    assert {"KAZ", "TKM"} <= set(tehran["to_iso3"]) and "UZB" not in set(tehran["to_iso3"])
 
 
 # ---------------------------------------------------------------------------------------
