@@ -275,15 +275,24 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         name="cooperation_zones",
         kind="points",
         description="China's overseas economic and trade cooperation zones, located at "
-        "their nearest GeoNames city.",
+        "the GeoNames city named in `city` (not the zone's own site).",
         columns=(
             Column("zone_id", "str", description="Zone id", nullable=False),
             Column("name", "str", description="Zone name", nullable=False),
             _ISO3,
-            Column("city", "str", description="Nearest GeoNames city (population >= 15,000)"),
+            Column(
+                "city",
+                "str",
+                description="GeoNames city (population >= 15,000) the zone is placed at",
+            ),
             _LON,
             _LAT,
-            Column("sponsor_province", "str", description="Chinese province of the sponsor"),
+            Column(
+                "sponsor_province",
+                "str",
+                description="Chinese province of the sponsoring group, then of the "
+                "implementing company where it differs, semicolon-separated",
+            ),
             Column("sponsor_company", "str", description="Developer / sponsoring company"),
             Column("sectors", "str", description="Main sectors, semicolon-separated"),
             Column(

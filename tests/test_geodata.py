@@ -472,6 +472,22 @@ def test_cooperation_zones_cover_national_and_zhejiang_zones() -> None:
     assert zones["year_founded"].dropna().between(1990, 2025).all()
 
 
+def test_zone_sponsor_provinces_follow_the_sponsoring_group() -> None:
+    zones = _layer("cooperation_zones").set_index("zone_id")
+    # Tsingshan is a Wenzhou (Zhejiang) group: both of its Indonesian parks are Zhejiang's,
+    # Morowali also Shanghai's, through the subsidiary that implements it
+    assert zones.loc["idn_morowali", "sponsor_province"] == "Zhejiang; Shanghai"
+    assert zones.loc["idn_weda_bay", "sponsor_province"] == "Zhejiang"
+    # no source establishes a provincial designation for Weda Bay
+    assert zones.loc["idn_weda_bay", "level"] == "other"
+    hofusan = zones.loc["mex_hofusan"]
+    assert hofusan["iso3"] == "MEX" and "Holley" in hofusan["sponsor_company"]
+    assert pd.isna(hofusan["year_founded"])  # the sources disagree (2015 or 2017)
+    zhejiang = zones["sponsor_province"].fillna("").str.split("; ").map(lambda p: "Zhejiang" in p)
+    # seed 003 counts 12 Zhejiang zones by 2018; the layer holds the ones it can source
+    assert 7 <= int(zhejiang.sum()) <= 12
+
+
 def test_innovation_clusters_are_one_named_edition_with_unique_ranks() -> None:
     clusters = _layer("innovation_clusters")
     assert clusters["edition"].nunique() == 1
