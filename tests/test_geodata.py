@@ -61,8 +61,32 @@ def test_every_curated_file_has_a_sources_row() -> None:
         assert f"`{Path(spec.default).name}`" in rows, spec.default
     files = [p for p in geodata_path("SOURCES.md").parent.iterdir() if p.is_file()]
     for path in files:
-        if path.name != "SOURCES.md":
+        if path.name not in ("SOURCES.md", "LICENSES.md"):
             assert f"`{path.name}`" in rows, path.name
+
+
+def test_every_shipped_data_file_states_its_licence() -> None:
+    text = geodata_path("LICENSES.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            cells = line.split("|")
+            for name in cells[1].replace("`", "").split(","):
+                rows[name.strip()] = cells[2]
+    for path in geodata_path("SOURCES.md").parent.iterdir():
+        if path.is_file():
+            assert path.name in rows, path.name
+    # OpenStreetMap-derived geometry is a derived database under ODbL
+    assert "ODbL" in rows["rail_lines.geojson"]
+    assert "CC BY 4.0" in rows["indicators.csv"]
+    # the package metadata ships the statement beside the code's MIT licence
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    if pyproject.exists():
+        import tomllib
+
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        assert project["license"] == "MIT"
+        assert "geodata/LICENSES.md" in project["license-files"]
 
 
 def test_point_columns_match_geometry() -> None:
