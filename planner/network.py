@@ -493,8 +493,10 @@ def open_rail_nodes(rail_nodes: pd.DataFrame, rail_lines: pd.DataFrame | None) -
     if not {"line_id", "seq"} <= set(rail_nodes.columns):
         return rail_nodes
     seg = open_rail_segments(rail_lines)
+    seq_num = pd.to_numeric(seg["seq"], errors="coerce")
+    seg, seq_num = seg[seq_num.notna()], seq_num[seq_num.notna()]  # unordered rows end nothing
     line = seg["line_id"].astype(str).tolist()
-    seq = pd.to_numeric(seg["seq"], errors="coerce").astype(int).tolist()
+    seq = seq_num.astype(int).tolist()
     ends = set(zip(line, seq, strict=True)) | {(i, k + 1) for i, k in zip(line, seq, strict=True)}
     keys = zip(
         rail_nodes["line_id"].astype(str),
