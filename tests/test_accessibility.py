@@ -145,6 +145,38 @@ def test_proximity_columns(frame: pd.DataFrame, layers) -> None:
     assert set(frame["nearest_coop_zone"]) <= set(zones["name"])
 
 
+def test_budapest_is_no_rail_line_city_while_the_hungarian_section_is_not_open(
+    frame: pd.DataFrame, layers
+) -> None:
+    rail = layers["rail_lines"]
+    bb = rail[rail["line_id"] == "budapest_belgrade"].sort_values("seq")
+    # Budapest ends only the Subotica-Budapest segment, which has no opening date
+    assert bb["to_city"].iloc[-1] == "Budapest" and pd.isna(bb["opened"].iloc[-1])
+    assert (layers["rail_nodes"]["city"] == "Budapest").sum() == 1
+    assert not frame.loc["Budapest", "nearest_rail_node"].startswith("Budapest")
+    # the nearest open node is Subotica, the end of the open Serbian section
+    assert frame.loc["Budapest", "nearest_rail_node"] == "Subotica (SRB)"
+    assert frame.loc["Budapest", "dist_rail_node_km"] > 150
+
+
+def test_only_open_segments_make_rail_line_cities(layers) -> None:
+    rail = layers["rail_lines"]
+    nodes = layers["rail_nodes"]
+    now = nw.open_rail_nodes(nodes, rail)
+    assert "Budapest" not in set(now["city"]) and "Subotica" in set(now["city"])
+    assert len(nw.open_rail_segments(rail)) == len(rail) - 1
+    # once the Hungarian section opens, Budapest counts again
+    opened = rail.copy()
+    opened["opened"] = opened["opened"].fillna(2026)
+    assert "Budapest" in set(nw.open_rail_nodes(nodes, opened)["city"])
+    # a line none of whose segments is open makes no node city at all
+    closed = rail.copy()
+    closed.loc[closed["line_id"] == "jakarta_bandung", "opened"] = pd.NA
+    assert not {"Jakarta", "Bandung"} & set(nw.open_rail_nodes(nodes, closed)["city"])
+    # without the lines layer every node counts
+    assert len(nw.open_rail_nodes(nodes, None)) == len(nodes)
+
+
 def test_cooperation_zone_of_the_home_province(layers) -> None:
     zones = layers["cooperation_zones"]
     home = zones[zones["sponsor_province"].str.contains("Zhejiang", na=False)].iloc[0]

@@ -61,8 +61,32 @@ def test_every_curated_file_has_a_sources_row() -> None:
         assert f"`{Path(spec.default).name}`" in rows, spec.default
     files = [p for p in geodata_path("SOURCES.md").parent.iterdir() if p.is_file()]
     for path in files:
-        if path.name != "SOURCES.md":
+        if path.name not in ("SOURCES.md", "LICENSES.md"):
             assert f"`{path.name}`" in rows, path.name
+
+
+def test_every_shipped_data_file_states_its_licence() -> None:
+    text = geodata_path("LICENSES.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            cells = line.split("|")
+            for name in cells[1].replace("`", "").split(","):
+                rows[name.strip()] = cells[2]
+    for path in geodata_path("SOURCES.md").parent.iterdir():
+        if path.is_file():
+            assert path.name in rows, path.name
+    # OpenStreetMap-derived geometry is a derived database under ODbL
+    assert "ODbL" in rows["rail_lines.geojson"]
+    assert "CC BY 4.0" in rows["indicators.csv"]
+    # the package metadata ships the statement beside the code's MIT licence
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    if pyproject.exists():
+        import tomllib
+
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        assert project["license"] == "MIT"
+        assert "geodata/LICENSES.md" in project["license-files"]
 
 
 def test_point_columns_match_geometry() -> None:
@@ -101,15 +125,64 @@ def test_indicator_values_equal_the_publishers_figures() -> None:
 def test_indicators_leave_unknown_values_missing() -> None:
     ind = _layer("indicators")
     pairs = set(zip(ind["iso3"], ind["indicator"], strict=True))
-    # China's trade figures of the NBS table cover the 65 Belt and Road countries of 2015 only
-    assert ("KEN", "china_trade_usd") not in pairs
-    assert ("RUS", "china_trade_usd") in pairs
-    # Hofstede has no original four dimensions for Kazakhstan: nothing is imputed
-    assert ("KAZ", "hofstede_pdi") not in pairs
-    # the NBS table's own world total is not a country
-    assert ("CHN", "china_trade_usd") not in pairs
+    # IMF DOTS has China's trade with every partner, but not with China itself, nor with
+    # Kosovo or Liechtenstein, which it does not list as partners
+    for iso3 in ("KEN", "RUS", "JPN", "KOR", "DEU", "USA", "GRC", "CYP"):
+        assert (iso3, "china_trade_usd") in pairs, iso3
+    assert not {("CHN", "china_trade_usd"), ("XKX", "china_trade_usd")} & pairs
+    assert ("LIE", "china_trade_usd") not in pairs
+    # Hofstede has no original four dimensions for Kazakhstan: no distance, nothing imputed
+    assert ("KAZ", "cultural_distance_chn") not in pairs
     # World Bank aggregates are dropped
     assert not {"WLD", "EAS", "HIC", "ARB"} & set(ind["iso3"])
+
+
+def test_china_trade_is_china_reported_imf_dots_for_every_partner(shared_dir: Path) -> None:
+    path = shared_dir / "reference" / "china_trade_all_partners"
+    dots = pd.read_csv(path / "china_trade_by_partner_imf_dots_2013_2020.csv")
+    dots = dots[dots["partner_iso3"] != "ANT"].dropna(subset=["total_usd"])
+    latest = dots.sort_values("year").groupby("partner_iso3").tail(1).set_index("partner_iso3")
+    ind = _layer("indicators")
+    trade = ind[ind["indicator"] == "china_trade_usd"].set_index("iso3")
+    assert set(trade.index) == set(latest.index) and len(trade) >= 198
+    published = (
+        latest["exports_usd_mn_as_published"] + latest["imports_usd_mn_as_published"]
+    ) * 1e6
+    np.testing.assert_allclose(trade["value"], published[trade.index], rtol=1e-9)
+    assert (trade["year"] == latest.loc[trade.index, "year"]).all()
+    assert trade["source"].str.startswith("IMF, Direction of Trade Statistics").all()
+    assert trade["unit"].str.startswith("current US$").all()
+    # China's largest partners now have their own figure, far above the old regional fills
+    assert trade.loc["USA", "value"] > trade.loc["JPN", "value"] > trade.loc["KOR", "value"]
+    assert trade.loc["DEU", "value"] > 1.5e11
+
+
+def test_cultural_distance_is_kogut_singh_from_the_published_scores(shared_dir: Path) -> None:
+    from planner.criteria._values import HOFSTEDE, kogut_singh
+
+    raw = pd.read_csv(
+        shared_dir / "reference" / "hofstede_6d" / "6-dimensions-for-website-2015-08-16.csv",
+        sep=";",
+        na_values=["#NULL!"],
+    )
+    # Hofstede's own codes of the countries checked here
+    codes = {"CHI": "CHN", "SIN": "SGP", "USA": "USA", "GER": "DEU", "JPN": "JPN",
+             "KOR": "KOR", "HUN": "HUN", "VIE": "VNM", "GRE": "GRC", "SLK": "SVK"}  # fmt: skip
+    regional = {"AFE", "AFW", "ARA", "BEF", "BEN", "CAF", "GEE", "SAW", "SWF", "SWG"}
+    raw = raw[~raw["ctr"].isin(regional)].set_index("ctr")
+    scores = raw[["pdi", "idv", "mas", "uai", "ltowvs", "ivr"]].astype(float)
+    scores.columns = list(HOFSTEDE)
+    # the published scores are indices that can exceed 100 (Greece's UAI is 112)
+    assert scores.loc["GRE", "hofstede_uai"] == 112 and (scores > 100).sum().sum() == 6
+    ks = kogut_singh(scores, "CHI")
+    ind = _layer("indicators")
+    derived = ind[ind["indicator"] == "cultural_distance_chn"].set_index("iso3")["value"]
+    for code, iso3 in codes.items():
+        assert derived[iso3] == pytest.approx(ks[code], rel=1e-12), iso3
+    assert len(derived) == int(ks.notna().sum())
+    assert derived["SGP"] < derived["USA"] and derived["CHN"] == 0.0
+    # the raw scores are not shipped
+    assert not ind["indicator"].str.startswith("hofstede_").any()
 
 
 def test_indicator_years_are_the_latest_per_country() -> None:
@@ -249,22 +322,51 @@ def test_corridors_are_the_six_corridors_and_the_maritime_silk_road() -> None:
     assert (cor["kind"] == "land").sum() == 6 and (cor["kind"] == "maritime").sum() == 1
     nodes = _layer("corridor_nodes")
     for row in cor.itertuples():
-        mine = nodes[nodes["corridor_id"] == row.corridor_id].sort_values("seq")
-        assert list(mine["seq"]) == list(range(1, len(mine) + 1))
-        text = "; ".join(f"{c} ({i})" for c, i in zip(mine["city"], mine["iso3"], strict=True))
-        assert row.nodes == text
-        coords = shapely.get_coordinates(row.geometry)
-        want = mine[["lon", "lat"]].to_numpy()
-        if row.kind == "land":
-            np.testing.assert_allclose(coords, want, atol=1e-5)
-        else:
-            # sea lanes between ports: every port is a vertex, in order
-            at = [int(np.argmin(np.abs(coords - xy).sum(axis=1))) for xy in want]
-            np.testing.assert_allclose(coords[at], want, atol=1e-5)
-            assert at == sorted(at) and at[0] == 0 and at[-1] == len(coords) - 1
-            # and the route is longer than the port-to-port straight lines, never absurdly
-            straight = sum(_great_circle_km(*a, *b) for a, b in itertools.pairwise(want))
-            assert straight <= _geodesic_km(row.geometry) <= 1.6 * straight
+        branches = nodes[nodes["corridor_id"] == row.corridor_id]
+        parts = shapely.get_parts(row.geometry)
+        assert sorted(branches["branch"].unique()) == list(range(1, len(parts) + 1))
+        texts = row.nodes.split(" | ")
+        assert len(texts) == len(parts)
+        for branch, part, text in zip(range(1, len(parts) + 1), parts, texts, strict=True):
+            mine = branches[branches["branch"] == branch].sort_values("seq")
+            _check_corridor_branch(row.kind, mine, part, text)
+            if branch > 1:  # a branch joins the rest of the corridor at a node city
+                ends = {mine["city"].iloc[0], mine["city"].iloc[-1]}
+                assert ends & set(branches.loc[branches["branch"] != branch, "city"])
+
+
+def test_china_indochina_corridor_covers_kunming_cambodia_and_southern_vietnam() -> None:
+    nodes = _layer("corridor_nodes")
+    cicp = nodes[nodes["corridor_id"] == "cicp"]
+    # the Vision: "Nanning and Kunming to Singapore through Vietnam, Laos, Cambodia,
+    # Thailand, Myanmar, Malaysia"
+    assert {"Nanning", "Kunming", "Singapore"} <= set(cicp["city"])
+    assert {"VNM", "LAO", "KHM", "THA", "MYS", "SGP"} <= set(cicp["iso3"])
+    branch = cicp[cicp["city"] == "Phnom Penh"]["branch"].iloc[0]
+    order = cicp[cicp["branch"] == branch].sort_values("seq")["city"].tolist()
+    assert order[0] == "Hanoi" and order[-1] == "Bangkok"
+    assert order.index("Ho Chi Minh City") < order.index("Phnom Penh")
+
+
+def _check_corridor_branch(
+    kind: str, mine: pd.DataFrame, part: shapely.Geometry, text: str
+) -> None:
+    assert list(mine["seq"]) == list(range(1, len(mine) + 1))
+    assert text == "; ".join(
+        f"{c} ({i})" for c, i in zip(mine["city"], mine["iso3"], strict=True)
+    )
+    coords = shapely.get_coordinates(part)
+    want = mine[["lon", "lat"]].to_numpy()
+    if kind == "land":
+        np.testing.assert_allclose(coords, want, atol=1e-5)
+    else:
+        # sea lanes between ports: every port is a vertex, in order
+        at = [int(np.argmin(np.abs(coords - xy).sum(axis=1))) for xy in want]
+        np.testing.assert_allclose(coords[at], want, atol=1e-5)
+        assert at == sorted(at) and at[0] == 0 and at[-1] == len(coords) - 1
+        # and the route is longer than the port-to-port straight lines, never absurdly
+        straight = sum(_great_circle_km(*a, *b) for a, b in itertools.pairwise(want))
+        assert straight <= _geodesic_km(part) <= 1.6 * straight
 
 
 # ---------------------------------------------------------------------------------------
@@ -285,6 +387,7 @@ REQUIRED_LINES = {
     "addis_djibouti",
     "jakarta_bandung",
     "budapest_belgrade",
+    "yiwu_tehran",
 }
 
 
@@ -344,12 +447,38 @@ def test_lines_missing_from_the_railway_graph_are_marked_not_routed() -> None:
 def test_rail_line_facts() -> None:
     rail = _layer("rail_lines")
     first = rail.drop_duplicates("line_id").set_index("line_id")
-    assert first.loc["china_laos", "opened"] == 2021
-    assert first.loc["mombasa_nairobi", "opened"] == 2017
+    assert first.loc["china_laos", "opened_date"] == "2021-12-03"
+    assert first.loc["mombasa_nairobi", "opened_date"] == "2017-05-31"
+    assert first.loc["chongqing_duisburg", "opened_date"] == "2011-03-19"
     assert first.loc["jakarta_bandung", "published_length_km"] == pytest.approx(142.3)
     bb = rail[rail["line_id"] == "budapest_belgrade"].sort_values("seq")
-    assert bb["opened"].tolist()[:2] == [2022, 2024] and pd.isna(bb["opened"].iloc[2])
-    assert rail["source"].notna().all()
+    # Novi Sad-Subotica opened on 3 Oct 2025 (Oct 2024 was a test run); the Hungarian
+    # section Subotica-Budapest is not open to regular service
+    assert bb["opened_date"].tolist()[:2] == ["2022-03-19", "2025-10-03"]
+    assert bb["opened"].tolist()[:2] == [2022, 2025]
+    assert pd.isna(bb["opened"].iloc[2]) and pd.isna(bb["opened_date"].iloc[2])
+    assert "not open" in bb["opened_source"].iloc[2].lower()
+    assert rail["source"].notna().all() and rail["opened_source"].notna().all()
+    # every opening date is ISO 8601 (a day or a month) and agrees with the year
+    dated = rail.dropna(subset=["opened_date"])
+    assert dated["opened_date"].str.fullmatch(r"\d{4}-\d{2}(-\d{2})?").all()
+    assert (dated["opened_date"].str[:4].astype(int) == dated["opened"]).all()
+    assert rail["opened"].isna().sum() == 1
+
+
+def test_zhejiangs_yiwu_lines() -> None:
+    rail = _layer("rail_lines")
+    yiwu = rail[rail["from_city"] == "Yiwu"].set_index("line_id")
+    assert {"yiwu_madrid", "yiwu_london", "yiwu_tehran", "yiwu_mazar", "yiwu_riga"} <= set(
+        yiwu.index
+    )
+    # Xinhua: the first Yiwu-Tehran train left on 28 Jan 2016, 10,399 km through
+    # Kazakhstan and Turkmenistan
+    tehran = rail[rail["line_id"] == "yiwu_tehran"].sort_values("seq")
+    assert tehran["opened_date"].iloc[0] == "2016-01-28"
+    assert tehran["published_length_km"].iloc[0] == pytest.approx(10399.0)
+    assert tehran["to_city"].iloc[-1] == "Tehran"
+    assert {"KAZ", "TKM"} <= set(tehran["to_iso3"]) and "UZB" not in set(tehran["to_iso3"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -365,6 +494,22 @@ def test_cooperation_zones_cover_national_and_zhejiang_zones() -> None:
     assert zones.loc["tha_rayong", "sponsor_company"] == "Holley Group"
     assert zones["level"].isin(["national", "provincial", "intergovernmental", "other"]).all()
     assert zones["year_founded"].dropna().between(1990, 2025).all()
+
+
+def test_zone_sponsor_provinces_follow_the_sponsoring_group() -> None:
+    zones = _layer("cooperation_zones").set_index("zone_id")
+    # Tsingshan is a Wenzhou (Zhejiang) group: both of its Indonesian parks are Zhejiang's,
+    # Morowali also Shanghai's, through the subsidiary that implements it
+    assert zones.loc["idn_morowali", "sponsor_province"] == "Zhejiang; Shanghai"
+    assert zones.loc["idn_weda_bay", "sponsor_province"] == "Zhejiang"
+    # no source establishes a provincial designation for Weda Bay
+    assert zones.loc["idn_weda_bay", "level"] == "other"
+    hofusan = zones.loc["mex_hofusan"]
+    assert hofusan["iso3"] == "MEX" and "Holley" in hofusan["sponsor_company"]
+    assert pd.isna(hofusan["year_founded"])  # the sources disagree (2015 or 2017)
+    zhejiang = zones["sponsor_province"].fillna("").str.split("; ").map(lambda p: "Zhejiang" in p)
+    # seed 003 counts 12 Zhejiang zones by 2018; the layer holds the ones it can source
+    assert 7 <= int(zhejiang.sum()) <= 12
 
 
 def test_innovation_clusters_are_one_named_edition_with_unique_ranks() -> None:

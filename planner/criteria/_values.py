@@ -19,6 +19,9 @@ EARTH_RADIUS_KM = 6371.0088
 HOFSTEDE = ("hofstede_pdi", "hofstede_idv", "hofstede_mas", "hofstede_uai", "hofstede_lto",
             "hofstede_ivr")  # fmt: skip
 MIN_HOFSTEDE_DIMS = 4
+# The shipped indicators carry the Kogut-Singh distance from China, derived from Hofstede's
+# scores by geodata/_compile/indicators.py, not the scores (which have no open licence).
+KS_FROM_CHINA = "cultural_distance_chn"
 
 # Country-level criteria read straight from one or two indicators (mean when two).
 _INDICATOR_CRITERIA: dict[str, tuple[str, ...]] = {
@@ -201,7 +204,13 @@ def compute_values(
         if indicators is None:
             dropped["cultural_distance"] = "the indicators layer is not available"
         elif not any(d in wide.columns for d in HOFSTEDE):
-            dropped["cultural_distance"] = "the indicators layer has no Hofstede dimensions"
+            if KS_FROM_CHINA in wide.columns and home_iso3 == "CHN":
+                values["cultural_distance"] = by_country(wide[KS_FROM_CHINA])
+            else:
+                dropped["cultural_distance"] = (
+                    f"the indicators layer has no Hofstede dimensions (nor {KS_FROM_CHINA} "
+                    "for a Chinese home province)"
+                )
         elif home_iso3 not in wide.index:
             dropped["cultural_distance"] = f"the indicators layer has no scores for {home_iso3}"
         else:
