@@ -96,7 +96,7 @@ def test_bad_origin(tmp_path: Path):
 
 def test_plan_size_is_required(tmp_path: Path):
     text = MINIMAL.replace("constraints = { n_centres = 3 }", "")
-    with pytest.raises(ScenarioError, match=r"\[constraints\].*needs n_centres or budget_musd"):
+    with pytest.raises(ScenarioError, match=r"\[constraints\].*needs n_centres, n_new or budget"):
         read_scenario(_write(tmp_path, text))
 
 
