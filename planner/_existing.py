@@ -177,6 +177,9 @@ def read_existing_file(path: str | Path, layers: Mapping[str, Any]) -> gpd.GeoDa
     frame["centre_id"] = frame.get("centre_id", frame["name"]).fillna(frame["name"])
     frame["stage"] = frame.get("stage", pd.Series("open", index=frame.index)).fillna("open")
     frame = _locate_by_city(frame, path, layers)
+    for column in spec.column_names:
+        if column not in frame.columns:
+            frame[column] = pd.NA  # the optional facts a user's file may leave out
     return validate_layer(frame, spec, origin=str(path))
 
 

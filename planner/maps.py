@@ -573,6 +573,10 @@ def _centres(m: folium.Map, view: RunView, *, robustness: bool) -> int:
     return _add(_group(m, "Recommended centres"), "centre", feats)
 
 
+def _year(value: object) -> str:
+    return "not given" if fmt.is_missing(value) else str(int(float(value)))  # type: ignore[arg-type]
+
+
 def _existing_popup(row: Mapping[str, Any], province: str) -> str:
     where = row.get("city")
     if row.get("located") == "region":
@@ -583,8 +587,7 @@ def _existing_popup(row: Mapping[str, Any], province: str) -> str:
         ("Country", row.get("country") or row.get("iso3")),
         ("Sponsor", row.get("sponsor")),
         ("Partner abroad", row.get("partner")),
-        ("Opened", "not given" if fmt.is_missing(row.get("year_opened"))
-                   else str(int(float(row.get("year_opened"))))),  # fmt: skip
+        ("Opened", _year(row.get("year_opened"))),
         ("Status", f"{row.get('status')} ({row.get('status_date')})"),
         ("Industries", fmt.join_words(fmt.as_list(row.get("industries")), empty="not known")),
         ("Source", row.get("source")),

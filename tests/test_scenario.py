@@ -114,3 +114,38 @@ def test_formatted_scenario_reads_back_the_same():
     text = format_scenario(sc)
     again = scenario_from_mapping(tomllib.loads(text), path=sc.path)
     assert again == sc
+
+
+# ---------------------------------------------------------------------------------------
+# [existing]: the centres the province already runs
+
+
+def _existing_scenario(tmp_path: Path, table: str):
+    return read_scenario(_write(tmp_path, MINIMAL + "[existing]\n" + table))
+
+
+def test_default_scenario_takes_zhejiangs_existing_centres_and_adds_eight():
+    sc = read_scenario()
+    assert sc.existing.sponsor_province == ("Zhejiang",)
+    assert sc.existing.stages == ("open",)
+    assert sc.constraints["n_new"] == 8 and "n_centres" not in sc.constraints
+
+
+def test_existing_table_is_validated(tmp_path: Path):
+    with pytest.raises(ScenarioError, match=r"unknown key 'existing.sponsor'.*sponsor_province"):
+        _existing_scenario(tmp_path, 'sponsor = "Zhejiang"\n')
+    with pytest.raises(ScenarioError, match=r"'existing.stages' = \['opened'\] must list"):
+        _existing_scenario(tmp_path, 'sponsor_province = "Zhejiang"\nstages = ["opened"]\n')
+    with pytest.raises(ScenarioError, match=r"'existing.names' must be a text or a list"):
+        _existing_scenario(tmp_path, "names = [1, 2]\n")
+    with pytest.raises(ScenarioError, match=r"'existing.file' must be a file path"):
+        _existing_scenario(tmp_path, "file = 3\n")
+    sc = _existing_scenario(tmp_path, 'file = "mine.csv"\nnames = "zj_melbourne"\n')
+    assert sc.existing.file == tmp_path / "mine.csv"  # relative to the scenario
+    assert sc.existing.names == ("zj_melbourne",)
+    # the resolved scenario reads back the same
+    again = scenario_from_mapping(
+        tomllib.loads(format_scenario(sc).split("\n", 1)[1]), path=sc.path
+    )
+    assert again.existing == sc.existing
+    assert not read_scenario(_write(tmp_path, MINIMAL)).existing.enabled
