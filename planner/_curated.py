@@ -56,6 +56,17 @@ def _read_points(name: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
 
 
+def _read_points_country_only(name: str) -> gpd.GeoDataFrame:
+    """Points whose ``lon``/``lat`` may be empty (a row located by its country only)."""
+    frame = _read_table(name)
+    lon = pd.to_numeric(frame["lon"])
+    lat = pd.to_numeric(frame["lat"])
+    located = lon.notna() & lat.notna()
+    geometry = gpd.GeoSeries([None] * len(frame), index=frame.index, crs=CRS)
+    geometry[located] = gpd.points_from_xy(lon[located], lat[located], crs=CRS)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+
+
 def _read_lines(name: str) -> gpd.GeoDataFrame:
     frame = gpd.read_file(_path(name), engine="pyogrio")
     if frame.crs is None:
@@ -376,6 +387,78 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         licence="MIT (project)",
         default="geodata/industries.csv",
         loader=_loader("industries.csv", _read_table),
+    ),
+    LayerSpec(
+        name="existing_centres",
+        kind="points",
+        description="Overseas innovation centres, incubators, liaison offices and science "
+        "parks that Chinese provinces, cities and parks run (or planned, or agreed with a "
+        "partner), located at their GeoNames city; rows whose city is unknown keep only "
+        "their country (no geometry).",
+        columns=(
+            Column("centre_id", "str", description="Centre id", nullable=False),
+            Column("name", "str", description="Name as published", nullable=False),
+            Column("name_en", "str", description="English name where the source gives one"),
+            Column(
+                "kind",
+                "str",
+                description='"innovation centre", "incubator", "liaison office", '
+                '"science park" or "partnership"',
+            ),
+            Column(
+                "city",
+                "str",
+                description="GeoNames city (or region) it is placed at; for a row located "
+                "by country only, the place as the source writes it, if any",
+            ),
+            _ISO3,
+            Column(
+                "located",
+                "str",
+                description='"city" (the source names it), "region" (placed at the '
+                'region\'s largest city by a stated rule) or "country_only" (no coordinates)',
+                nullable=False,
+            ),
+            Column("lon", "float", unit="degree", description="Longitude (WGS 84); empty = "
+                   "country only"),
+            Column("lat", "float", unit="degree", description="Latitude (WGS 84); empty = "
+                   "country only"),
+            Column("sponsor", "str", description="Chinese sponsor: province, city, park or firm"),
+            Column("sponsor_province", "str", description="Province of the sponsor"),
+            Column("partner", "str", description="Partner abroad"),
+            Column("year_opened", "int", unit="year", description="Year opened (missing = "
+                   "not given)"),
+            Column("status", "str", description="Status as the source reports it"),
+            Column("status_date", "str", description="Date of the source that reports the "
+                   "status (YYYY, YYYY-MM or YYYY-MM-DD)"),
+            Column(
+                "stage",
+                "str",
+                description='"open" (operating, opened or recognised), "planned" or '
+                '"agreement" (a partnership without a named site)',
+                nullable=False,
+            ),
+            Column(
+                "industries",
+                "str",
+                description="Industry ids (geodata/industries.csv) the source states, "
+                "semicolon-separated; empty = unknown",
+            ),
+            _SOURCE,
+            Column("source_url", "str", description="Page the row was read from"),
+            Column("note", "str", description="Doubts and decisions on the row"),
+        ),
+        key=("centre_id",),
+        source="News and government pages named per row (Zhejiang S&T Department notices, "
+        "Jiaxing Daily, China Daily, People's Daily, Xinhua, Invest Shenzhen, PR Newswire, "
+        "ACB News, Wenzhou-Kean University); seeds 000 (TusHoldings, IASP 2016) and 002 "
+        "(China Daily 2016); coordinates GeoNames",
+        year="2012-2023 (openings and status dates)",
+        licence="facts from the cited pages; GeoNames CC BY 4.0 (coordinates)",
+        default="geodata/existing_centres.csv",
+        loader=_loader("existing_centres.csv", _read_points_country_only),
+        iso3_columns=("iso3",),
+        country_only_rows=True,
     ),
 )
 """One spec per curated layer, registered by :mod:`planner.layers`."""

@@ -106,6 +106,13 @@ class RunView:
     robustness_png
         A chart of how often each city was chosen across the sensitivity runs (PNG
         bytes), or empty.
+    existing
+        Optional: the centres the province already runs, taken as open by the plan
+        (points; geometry empty where only the country is known): ``name``, ``iso3``,
+        ``country``, ``city``, ``located`` ("city", "region", "country_only"), ``sponsor``,
+        ``year_opened``, ``status``, ``status_date``, ``stage``, ``industries`` (list of
+        industry names; empty = unknown), ``nearest_corridor`` and ``dist_corridor_km``
+        (km), ``source``. ``None`` or empty: a blank slate.
     """
 
     scenario_name: str
@@ -130,6 +137,7 @@ class RunView:
     timings_s: Mapping[str, float] = field(default_factory=dict)
     robustness_runs: int = 0
     robustness_png: bytes = b""
+    existing: gpd.GeoDataFrame | None = None
 
     @property
     def proved_optimal(self) -> bool:

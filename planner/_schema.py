@@ -82,6 +82,11 @@ class LayerSpec:
         Columns whose values must be ISO 3166 alpha-3 codes (or empty).
     user_file
         Whether a user file may replace the layer (graphs are built from packages).
+    options
+        Names of the options :func:`planner.layers.read_layer` passes to the loader.
+    country_only_rows
+        A points layer whose rows may have no geometry: rows located only by their
+        country (their ``lon``/``lat`` missing), as in ``existing_centres``.
     """
 
     name: str
@@ -97,6 +102,7 @@ class LayerSpec:
     iso3_columns: tuple[str, ...] = ()
     user_file: bool = True
     options: tuple[str, ...] = field(default=())
+    country_only_rows: bool = False
 
     def column(self, name: str) -> Column:
         """The column called ``name``."""

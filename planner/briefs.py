@@ -186,6 +186,87 @@ def _centre(view: RunView, row: Mapping[str, Any], robust: Mapping[str, Any] | N
     }
 
 
+#: A centre lies on the corridor nearest to it when within this distance (km); the brief
+#: compares new centres' corridors with the existing centres' by this rule.
+CORRIDOR_REACH_KM = 500.0
+
+
+def _corridor(row: Mapping[str, Any]) -> str:
+    name = row.get("nearest_corridor")
+    km = row.get("dist_corridor_km")
+    if fmt.is_missing(name) or not str(name) or fmt.is_missing(km):
+        return ""
+    return str(name) if float(km) <= CORRIDOR_REACH_KM else ""
+
+
+def _year(value: object) -> str:
+    return "not given" if fmt.is_missing(value) else str(int(float(value)))  # type: ignore[arg-type]
+
+
+def _existing_context(view: RunView) -> dict[str, Any] | None:
+    """What the province already has, and the countries, industries and corridors it covers."""
+    ex = view.existing
+    if ex is None or len(ex) == 0:
+        return None
+    rows = []
+    for r in ex.to_dict("records"):
+        place = r.get("city")
+        if r.get("located") == "country_only":
+            place = f"{place} (city not identified; counted by country)" if not fmt.is_missing(
+                place
+            ) and str(place) else "city not given; counted by country"
+        elif r.get("located") == "region":
+            place = f"{place} (region)"
+        rows.append(
+            {
+                "name": r.get("name"),
+                "place": place,
+                "country": r.get("country") or r.get("iso3"),
+                "sponsor": "" if fmt.is_missing(r.get("sponsor")) else r.get("sponsor"),
+                "opened": _year(r.get("year_opened")),
+                "status": f"{r.get('status')} ({r.get('status_date')})",
+                "industries": fmt.join_words(fmt.as_list(r.get("industries")), empty="not known"),
+            }
+        )
+    countries = sorted({str(c) for c in ex.get("country", ex["iso3"]).fillna("") if c})
+    known = sorted({i for v in ex["industries"] for i in fmt.as_list(v)})
+    corridors = sorted({c for r in ex.to_dict("records") if (c := _corridor(r))})
+    return {
+        "n": len(rows),
+        "rows": rows,
+        "countries": fmt.join_words(countries),
+        "industries": fmt.join_words(known, empty=""),
+        "corridors": fmt.join_words(corridors, empty=""),
+        "iso3": set(ex["iso3"].astype(str)),
+        "industry_set": set(known),
+        "corridor_set": set(corridors),
+        "reach_km": f"{CORRIDOR_REACH_KM:,.0f}",
+    }
+
+
+def _adds(row: Mapping[str, Any], existing: Mapping[str, Any]) -> str:
+    """What a new centre adds to the existing ones: a country, industries, a corridor."""
+    parts = []
+    country = row.get("country") or row.get("iso3")
+    if str(row.get("iso3")) not in existing["iso3"]:
+        parts.append(f"a new country ({country})")
+    else:
+        parts.append(f"no new country ({country} already has an existing centre)")
+    new_ind = [i for i in fmt.as_list(row.get("industries")) if i not in existing["industry_set"]]
+    if new_ind:
+        parts.append(
+            "industries no existing centre is known to serve ("
+            + fmt.join_words(new_ind)
+            + ")"
+        )
+    corridor = _corridor(row)
+    if corridor and corridor not in existing["corridor_set"]:
+        parts.append(f"a new corridor ({corridor})")
+    elif corridor:
+        parts.append(f"no new corridor ({corridor} already has an existing centre)")
+    return "; ".join(parts)
+
+
 def _count(frame: pd.DataFrame, column: str, test: Any) -> int | None:
     if column not in frame.columns:
         return None
@@ -404,6 +485,9 @@ def _context(view: RunView) -> dict[str, Any]:
         for r in view.centres.sort_values("rank", kind="stable").to_dict("records")
     ]
     names = [f"{c['name']} ({c['country']})" for c in centres]
+    existing = _existing_context(view)
+    for c, r in zip(centres, view.centres.sort_values("rank", kind="stable").to_dict("records")):
+        c["adds"] = _adds(r, existing) if existing else ""
     ind = view.industries
     unserved = []
     if {"name", "centres"} <= set(ind.columns):
@@ -446,6 +530,7 @@ def _context(view: RunView) -> dict[str, Any]:
         "scenario": view.scenario_name,
         "n_centres": len(centres),
         "centres": centres,
+        "existing": existing,
         "centre_names": fmt.join_words(names),
         "n_industries": len(ind),
         "unserved": fmt.join_words(unserved, empty=""),

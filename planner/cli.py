@@ -101,6 +101,17 @@ def scenario_argument(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("scenario", required=False, metavar="[SCENARIO]")(func)
 
 
+def new_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--new N``: the number of centres to add beside the existing ones."""
+    return click.option(
+        "--new",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Number of new centres to add beside the province's existing ones (the "
+        "scenario's [existing] table), instead of the scenario's n_centres or n_new.",
+    )(func)
+
+
 def layer_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--layer NAME=PATH``, repeatable."""
 
@@ -177,6 +188,7 @@ def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local processes for the draws.")
+@new_option
 @layer_option
 def run(
     scenario: str | None,
@@ -187,6 +199,7 @@ def run(
     draws: int,
     seed: int | None,
     workers: int | None,
+    new: int | None,
     overrides: dict[str, Path],
 ) -> None:
     """Run every stage on a scenario (default: the embedded Zhejiang scenario).
@@ -213,6 +226,7 @@ def run(
         seed=seed,
         workers=workers,
         progress=lambda m: click.echo(f"  {m} ...", err=True),
+        n_new=new,
     )
     plan = result.plan
     click.echo(f"Candidates scored: {result.candidates:,}")
@@ -235,13 +249,19 @@ def run(
 @scenario_argument
 @backend_option
 @time_limit_option
-@click.option("--centres", type=click.IntRange(min=1), help="Number of centres to open.")
+@click.option(
+    "--centres",
+    type=click.IntRange(min=1),
+    help="Number of centres in all, existing centres included.",
+)
+@new_option
 @layer_option
 def optimise(
     scenario: str | None,
     backend: str | None,
     time_limit: float | None,
     centres: int | None,
+    new: int | None,
     overrides: dict[str, Path],
 ) -> None:
     """Choose the centres and allocate the home industries; print the plan.
@@ -258,7 +278,9 @@ def optimise(
     from planner.scenario import read_scenario
 
     prepared = prepare(read_scenario(scenario), overrides=overrides, until="criteria")
-    plan = optimise_plan(prepared, backend=backend, time_limit_s=time_limit, n_centres=centres)
+    plan = optimise_plan(
+        prepared, backend=backend, time_limit_s=time_limit, n_centres=centres, n_new=new
+    )
     raise_if_infeasible(plan)
     click.echo(format_plan(plan))
 

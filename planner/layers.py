@@ -752,7 +752,7 @@ def _check_geometry(
         return gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=CRS), problems
     geoms = frame.geometry
     empty = geoms.isna() | geoms.is_empty
-    if empty.any():
+    if empty.any() and not spec.country_only_rows:
         problems.append(f"{int(empty.sum())} row(s) have no geometry (rows {_rows(empty)}).")
     allowed = _GEOMETRY_TYPES[spec.kind]
     wrong = ~empty & ~geoms.geom_type.isin(allowed)

@@ -47,6 +47,7 @@ _SCORE_RAMP = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 # Robustness ramp for centres, rarely chosen -> always chosen.
 _ROBUST_RAMP = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 _CENTRE_COLOUR = "#1f3b73"
+_EXISTING_COLOUR = "#238b45"
 _HOME_ZONE_COLOUR = "#c51b8a"
 _ZONE_COLOUR = "#7a6fb0"
 _MODE_COLOUR = {"rail": "#8c2d04", "sea": "#08519c", "air": "#54278f"}
@@ -572,6 +573,59 @@ def _centres(m: folium.Map, view: RunView, *, robustness: bool) -> int:
     return _add(_group(m, "Recommended centres"), "centre", feats)
 
 
+def _year(value: object) -> str:
+    return "not given" if fmt.is_missing(value) else str(int(float(value)))  # type: ignore[arg-type]
+
+
+def _existing_popup(row: Mapping[str, Any], province: str) -> str:
+    where = row.get("city")
+    if row.get("located") == "region":
+        where = f"{where} (region; drawn at its largest city)"
+    facts = [
+        ("Published name", row.get("name_published")),
+        ("Place", where),
+        ("Country", row.get("country") or row.get("iso3")),
+        ("Sponsor", row.get("sponsor")),
+        ("Partner abroad", row.get("partner")),
+        ("Opened", _year(row.get("year_opened"))),
+        ("Status", f"{row.get('status')} ({row.get('status_date')})"),
+        ("Industries", fmt.join_words(fmt.as_list(row.get("industries")), empty="not known")),
+        ("Source", row.get("source")),
+    ]
+    kept = [(k, str(v)) for k, v in facts if not fmt.is_missing(v)]
+    return (
+        f'<div class="pp"><h3>{_esc(row.get("name"))}</h3>'
+        f'<p class="sub">Existing centre of {_esc(province)}, taken as open by the plan</p>'
+        + _table(kept)
+        + "</div>"
+    )
+
+
+def _existing(m: folium.Map, view: RunView) -> int:
+    """One square marker per existing centre with coordinates (country-only ones are
+    listed in the brief, not drawn)."""
+    feats = []
+    for r in _rows(view.existing):
+        lon, lat = _xy(r)
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            continue
+        icon = (
+            f'<div class="badge" style="background:{_EXISTING_COLOUR};border-radius:4px">E</div>'
+        )
+        feats.append(
+            _feature(
+                _point(lon, lat),
+                icon=icon,
+                popup=_existing_popup(r, view.province),
+                tip=f"Existing centre: {_esc(r.get('name'))}",
+                search=f"{r.get('name')} ({r.get('iso3')}), existing centre",
+            )
+        )
+    if not feats:
+        return 0
+    return _add(_group(m, f"{view.province}'s existing centres"), "centre", feats)
+
+
 # ---------------------------------------------------------------------------- legend
 
 
@@ -585,6 +639,17 @@ def _legend(view: RunView, *, lo: float, hi: float, robustness: bool, layers: se
         f'<span class="dot" style="background:{_CENTRE_COLOUR};width:14px;height:14px"></span>',
         "recommended centre (number = rank)",
     )
+    if "existing" in layers:
+        n_all = len(view.existing) if view.existing is not None else 0
+        unplaced = n_all - _existing_drawn(view)
+        text = f"{view.province}'s existing centre (E)"
+        if unplaced:
+            text += f"; {unplaced} more known by country only, not drawn"
+        row(
+            f'<span class="dot" style="background:{_EXISTING_COLOUR};border-radius:2px;'
+            'width:14px;height:14px"></span>',
+            text,
+        )
     if robustness and view.robustness is not None:
         grad = ",".join(_ROBUST_RAMP)
         rows.append(
@@ -619,6 +684,15 @@ def _legend(view: RunView, *, lo: float, hi: float, robustness: bool, layers: se
     if "origins" in layers:
         row('<span class="dot" style="background:#ffd92f"></span>', f"{view.province} origin")
     return "<details open><summary><b>Legend</b></summary>" + "".join(rows) + "</details>"
+
+
+def _existing_drawn(view: RunView) -> int:
+    """How many existing centres have coordinates (and so a marker)."""
+    if view.existing is None or len(view.existing) == 0:
+        return 0
+    lon = pd.to_numeric(view.existing["lon"], errors="coerce")
+    lat = pd.to_numeric(view.existing["lat"], errors="coerce")
+    return int((lon.notna() & lat.notna()).sum())
 
 
 def _title(view: RunView) -> str:
@@ -710,6 +784,8 @@ def render_map(
     counts["candidates"], lo, hi = _candidates(m, view, top_n)
     counts["links"] = _links(m, view)
     counts["centres"] = _centres(m, view, robustness=robustness)
+    counts["existing"] = _existing(m, view)
+    drawn |= {"existing"} if counts["existing"] else set()
     drawn |= {"corridors"} if counts["corridors"] else set()
     drawn |= {"rail"} if counts["rail_lines"] else set()
     drawn |= {"zones"} if counts["home_zones"] + counts["zones"] else set()

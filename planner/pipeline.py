@@ -19,15 +19,17 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from planner._errors import OutputError, PlannerError
+from planner._errors import OutputError, PlannerError, ScenarioError
+from planner._existing import existing_for_plan, read_existing_centres
 from planner._io import write_text
 from planner._paths import geodata_path
 from planner._run import RunView, read_run_record, read_run_table
@@ -94,6 +96,7 @@ class Prepared:
     access: Any = None
     scores: Any = None
     timings_s: Mapping[str, float] = field(default_factory=dict)
+    existing: Any = None
 
 
 def prepare(
@@ -126,9 +129,10 @@ def prepare(
     check_candidates(
         scenario, candidates, source=str(layers.overrides.get("cities", ""))
     )
+    existing = read_existing_centres(layers, scenario.existing)
     timings["layers"] = time.perf_counter() - start
     if until == "layers":
-        return Prepared(scenario, layers, candidates, timings_s=timings)
+        return Prepared(scenario, layers, candidates, timings_s=timings, existing=existing)
     start = time.perf_counter()
     say("building the multimodal network and measuring accessibility")
     access = accessibility.accessibility_from_layers(
@@ -140,12 +144,14 @@ def prepare(
     )
     timings["accessibility"] = time.perf_counter() - start
     if until == "accessibility":
-        return Prepared(scenario, layers, candidates, access, timings_s=timings)
+        return Prepared(scenario, layers, candidates, access, timings_s=timings, existing=existing)
     start = time.perf_counter()
     say("scoring candidate cities")
     scores = criteria.score_scenario(scenario, candidates, access=access, layers=layers)
     timings["criteria"] = time.perf_counter() - start
-    return Prepared(scenario, layers, candidates, access, scores, timings_s=timings)
+    return Prepared(
+        scenario, layers, candidates, access, scores, timings_s=timings, existing=existing
+    )
 
 
 def plan_inputs(prepared: Prepared) -> Any:
@@ -195,7 +201,26 @@ def plan_inputs(prepared: Prepared) -> Any:
         candidates=cand,
         fit=prepared.scores.fit,
         industry_weights=dict(prepared.scores.industry_weights),
+        existing=existing_for_plan(prepared.existing),
     )
+
+
+def with_centre_count(
+    scenario: Scenario, *, n_centres: int | None = None, n_new: int | None = None
+) -> Scenario:
+    """``scenario`` with its number of centres set: ``n_centres`` (the total, existing
+    centres included) or ``n_new`` (centres to add), replacing whichever it had."""
+    if n_centres is not None and n_new is not None:
+        msg = (
+            "Give the number of centres as a total (--centres) or as the number to add "
+            "(--new), not both."
+        )
+        raise ScenarioError(msg)
+    if n_centres is None and n_new is None:
+        return scenario
+    table = {k: v for k, v in scenario.constraints.items() if k not in ("n_centres", "n_new")}
+    table["n_centres" if n_centres is not None else "n_new"] = n_centres or n_new
+    return replace(scenario, constraints=table)
 
 
 def optimise(
@@ -204,6 +229,7 @@ def optimise(
     backend: str | None = None,
     time_limit_s: float | None = None,
     n_centres: int | None = None,
+    n_new: int | None = None,
 ) -> Any:
     """Solve the plan model of ``prepared``'s scenario.
 
@@ -211,16 +237,14 @@ def optimise(
     ----------
     backend, time_limit_s
         Override the scenario's ``[solver]`` settings.
-    n_centres
-        Override the scenario's number of centres.
+    n_centres, n_new
+        Override the scenario's number of centres: the total (existing centres
+        included) or the number of new centres to add (one of the two).
     """
     from planner.optimise import plan_constraints_from_mapping, solve_plan
 
-    sc = prepared.scenario
-    table = dict(sc.constraints)
-    if n_centres is not None:
-        table["n_centres"] = n_centres
-    constraints = plan_constraints_from_mapping(table)
+    sc = with_centre_count(prepared.scenario, n_centres=n_centres, n_new=n_new)
+    constraints = plan_constraints_from_mapping(sc.constraints)
     return solve_plan(
         plan_inputs(prepared),
         constraints,
@@ -309,6 +333,41 @@ def robustness_of(
     }
 
 
+def _existing_view(prepared: Prepared, names: Mapping[str, str]) -> gpd.GeoDataFrame | None:
+    """The existing centres as the outputs show them (see :class:`RunView`)."""
+    from planner.accessibility import _line_samples, nearest_km
+
+    existing = prepared.existing
+    if existing is None or len(existing) == 0:
+        return None
+    out = pd.DataFrame(existing.drop(columns="geometry")).copy()
+    out["name_published"] = out["name"]
+    out["name"] = out["name_en"].fillna(out["name"]).astype(str)
+    out.insert(out.columns.get_loc("iso3") + 1, "country",
+               out["iso3"].map(_country_names(prepared.layers)))  # fmt: skip
+    out["industries"] = [
+        [names.get(i, i) for i in str(t).split(";") if i] if isinstance(t, str) else []
+        for t in out["industries"]
+    ]
+    out["nearest_corridor"] = ""
+    out["dist_corridor_km"] = np.nan
+    located = out["lon"].notna() & out["lat"].notna()
+    try:
+        corridors = prepared.layers["corridors"]
+    except PlannerError:
+        corridors = None
+    if corridors is not None and len(corridors) and located.any():
+        s_lon, s_lat, owner = _line_samples(corridors, 5.0)
+        km, idx = nearest_km(out.loc[located, "lon"], out.loc[located, "lat"], s_lon, s_lat)
+        corridor_names = corridors["name"].astype(str).to_numpy()
+        out.loc[located, "dist_corridor_km"] = km
+        out.loc[located, "nearest_corridor"] = np.where(
+            idx >= 0, corridor_names[owner[np.maximum(idx, 0)]], ""
+        )
+    geometry = gpd.GeoSeries(existing.geometry.to_numpy(), index=out.index, crs="EPSG:4326")
+    return gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
+
+
 def run_view(
     prepared: Prepared,
     plan: Any,
@@ -390,6 +449,7 @@ def run_view(
     ]
     sc = prepared.scenario
     return RunView(
+        existing=_existing_view(prepared, names),
         scenario_name=sc.name,
         province=sc.province,
         title=sc.title,
@@ -541,6 +601,21 @@ def run_record(
             for c, n, i in zip(centres["city_id"], centres["name"], centres["iso3"])
         ],
         "constraints": constraints,
+        "existing": [
+            {
+                "name": str(r["name"]),
+                "name_published": str(r["name_published"]),
+                "iso3": str(r["iso3"]),
+                "city": None if pd.isna(r["city"]) else str(r["city"]),
+                "located": str(r["located"]),
+                "lon": _finite_or_none(r["lon"]),
+                "lat": _finite_or_none(r["lat"]),
+                "sponsor": None if pd.isna(r["sponsor"]) else str(r["sponsor"]),
+                "stage": str(r["stage"]),
+                "industries": list(r["industries"]),
+            }
+            for r in (view.existing.to_dict("records") if view.existing is not None else [])
+        ],
         "candidates": len(prepared.scores.frame),
         "weights": {str(k): float(v) for k, v in prepared.scores.weights.items()},
         "industries": [
@@ -830,6 +905,16 @@ def write_run(
                 candidates=view.candidates,
             )
         ]
+        if view.existing is not None and len(view.existing):
+            existing = plain_columns(view.existing)
+            names.append(
+                write_text(
+                    tmp / "existing.csv",
+                    existing.drop(columns=existing.geometry.name).to_csv(
+                        index=False, lineterminator="\n"
+                    ),
+                ).name
+            )
         if view.robustness is not None:
             names.append(
                 write_text(
@@ -876,6 +961,7 @@ def run(
     seed: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    n_new: int | None = None,
 ) -> RunResult:
     """Run every stage on ``scenario`` and write its run folder.
 
@@ -895,8 +981,12 @@ def run(
         shades the centres by how often they were chosen.
     progress
         Called with a short message as each step starts.
+    n_new
+        Number of new centres to add beside the existing ones, instead of the
+        scenario's ``n_centres`` or ``n_new``.
     """
     say = progress or (lambda _msg: None)
+    scenario = with_centre_count(scenario, n_new=n_new)
     folder = Path(out) if out is not None else default_out_dir(scenario)
     # refuse before the long stages, not after them
     recover_run_folder(folder)
@@ -1003,6 +1093,19 @@ def view_from_run(folder: str | Path) -> RunView:
         ]
     )
     robustness = read_run_table(folder, "robustness.csv", columns=("city_id",), required=False)
+    existing = read_run_table(
+        folder, "existing.csv", columns=("name", "iso3", "lon", "lat", "industries"),
+        required=False,
+    )
+    if existing is not None:
+        existing["industries"] = existing["industries"].map(
+            lambda text: [] if pd.isna(text) else str(text).split("; ")
+        )
+        geometry = [
+            None if pd.isna(x) or pd.isna(y) else shapely.Point(x, y)
+            for x, y in zip(existing["lon"], existing["lat"])
+        ]
+        existing = gpd.GeoDataFrame(existing, geometry=geometry, crs="EPSG:4326")
     png = b""
     if robustness is not None and (folder / "robustness.png").is_file():
         png = (folder / "robustness.png").read_bytes()
@@ -1029,6 +1132,7 @@ def view_from_run(folder: str | Path) -> RunView:
         robustness=robustness,
         robustness_runs=int(record.get("robustness_runs", 0)),
         robustness_png=png,
+        existing=existing,
     )
 
 

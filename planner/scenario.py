@@ -28,7 +28,9 @@ from planner._paths import models_dir
 
 __all__ = [
     "COUNTRY_GROUPS",
+    "EXISTING_STAGES",
     "Candidates",
+    "Existing",
     "Origin",
     "Outputs",
     "Scenario",
@@ -109,6 +111,45 @@ class Candidates:
     capitals_only: bool = False
 
 
+#: Stages of an existing centre (column ``stage`` of the ``existing_centres`` layer).
+EXISTING_STAGES: tuple[str, ...] = ("open", "planned", "agreement")
+
+
+@dataclass(frozen=True)
+class Existing:
+    """The centres the province already runs, which the plan takes as open.
+
+    Chosen from the ``existing_centres`` layer, or from ``file`` when given; the rows of
+    ``sponsor_province`` and the rows ``names`` names are taken together. With ``file``
+    and neither selector, every row of the file is taken.
+
+    Parameters
+    ----------
+    sponsor_province
+        Provinces whose centres to take (the layer's ``sponsor_province``, any case).
+    names
+        Centres to take by ``centre_id``, ``name`` or ``name_en``; named centres are taken
+        whatever their stage.
+    file
+        A file of the user's own centres, in any layer format (GeoJSON, GeoPackage, ...,
+        or a CSV with ``lon``/``lat`` or with ``city`` and ``iso3``), resolved against the
+        scenario's folder.
+    stages
+        Stages taken by ``sponsor_province`` (and from a file without selectors):
+        ``"open"`` (the default), ``"planned"``, ``"agreement"``.
+    """
+
+    sponsor_province: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    file: Path | None = None
+    stages: tuple[str, ...] = ("open",)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the scenario takes any existing centre."""
+        return bool(self.sponsor_province or self.names or self.file)
+
+
 @dataclass(frozen=True)
 class Solver:
     """Solver settings.
@@ -152,7 +193,7 @@ class Scenario:
     written; the stages that use them interpret them (and validated them when the
     scenario was read).
     ``layers`` maps layer names to user files, already resolved against the scenario's
-    folder.
+    folder. ``existing`` chooses the centres the province already runs (``[existing]``).
     """
 
     name: str
@@ -170,6 +211,7 @@ class Scenario:
     layers: Mapping[str, Path] = field(default_factory=dict)
     outputs: Outputs = field(default_factory=Outputs)
     path: Path | None = None
+    existing: Existing = field(default_factory=Existing)
 
     def origin(self, role: OriginRole) -> Origin:
         """The first origin with ``role``."""
@@ -184,6 +226,7 @@ class Scenario:
         data = asdict(self)
         data["layers"] = {k: str(v) for k, v in self.layers.items()}
         data["path"] = str(self.path) if self.path else None
+        data["existing"]["file"] = str(self.existing.file) if self.existing.file else None
         return json.loads(json.dumps(data, default=_plain))
 
 
@@ -270,6 +313,7 @@ _TOP_KEYS = {
     "analysis": "table",
     "layers": "table",
     "outputs": "table",
+    "existing": "table",
 }
 
 
@@ -308,6 +352,7 @@ def scenario_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) 
         layers=_layers(_table(data, "layers", where), where, base),
         outputs=_outputs(_table(data, "outputs", where), where),
         path=path,
+        existing=_existing(_table(data, "existing", where), where, base),
     )
     for key, (module, function) in _SUBTABLE_VALIDATORS.items():
         if importlib.util.find_spec(module) is None:
@@ -657,6 +702,49 @@ def _outputs(table: dict[str, Any], where: str) -> Outputs:
     if "map_top_n" in table:
         top = _number(table["map_top_n"], where, "outputs.map_top_n", low=0, integer=True)
         out = _replace(out, map_top_n=int(top))
+    return out
+
+
+def _texts(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        msg = f"{where}: {key!r} must be a text or a list of texts, got {value!r}."
+        raise ScenarioError(msg)
+    return tuple(v.strip() for v in value)
+
+
+def _existing(table: dict[str, Any], where: str, base: Path) -> Existing:
+    allowed = {
+        "sponsor_province": "province name(s), e.g. \"Zhejiang\"",
+        "names": "list of centre ids or names",
+        "file": "path of a layer file",
+        "stages": "list of " + "|".join(EXISTING_STAGES),
+    }
+    _check_keys(table, allowed, where, "existing.")
+    out = Existing()
+    if "sponsor_province" in table:
+        provinces = _texts(table["sponsor_province"], where, "existing.sponsor_province")
+        out = _replace(out, sponsor_province=provinces)
+    if "names" in table:
+        out = _replace(out, names=_texts(table["names"], where, "existing.names"))
+    if "file" in table:
+        value = table["file"]
+        if not isinstance(value, str) or not value.strip():
+            msg = f"{where}: 'existing.file' must be a file path (text), got {value!r}."
+            raise ScenarioError(msg)
+        path = Path(value).expanduser()
+        out = _replace(out, file=path if path.is_absolute() else base / path)
+    if "stages" in table:
+        stages = _texts(table["stages"], where, "existing.stages")
+        bad = [s for s in stages if s not in EXISTING_STAGES]
+        if bad or not stages:
+            msg = (
+                f"{where}: 'existing.stages' = {table['stages']!r} must list stages among "
+                f"{', '.join(EXISTING_STAGES)}."
+            )
+            raise ScenarioError(msg)
+        out = _replace(out, stages=stages)
     return out
 
 

@@ -279,3 +279,32 @@ def example_run_view(
         ],
         timings_s={"layers": 1.2, "accessibility": 3.4, "criteria": 0.5, "optimise": 0.42},
     )
+
+
+def example_existing() -> gpd.GeoDataFrame:
+    """Three existing centres: one named with markup, one in Hungary (a country the plan
+    also uses) serving a known industry, and one located by its country only."""
+    frame = pd.DataFrame(
+        {
+            "name": [EVIL, "Budapest incubator", "Tel Aviv office"],
+            "name_published": [EVIL, "布达佩斯孵化器", "Tel Aviv office"],
+            "iso3": ["USA", "HUN", "ISR"],
+            "country": ["United States", "Hungary", "Israel"],
+            "city": ["Boston", "Budapest", ""],
+            "located": ["city", "city", "country_only"],
+            "lon": [-71.06, 19.04, np.nan],
+            "lat": [42.36, 47.5, np.nan],
+            "sponsor": [EVIL, "A park", ""],
+            "partner": ["", "", ""],
+            "year_opened": [2016, np.nan, 2018],
+            "status": ["opened", "operating", "opened"],
+            "status_date": ["2016-05-14", "2018", "2018-04-11"],
+            "stage": ["open", "open", "open"],
+            "industries": [[], ["Biomedicine"], []],
+            "nearest_corridor": ["", "New Eurasian Land Bridge", ""],
+            "dist_corridor_km": [np.nan, 10.0, np.nan],
+            "source": ["a page", "a page", "a page"],
+        }
+    )
+    geometry = [Point(-71.06, 42.36), Point(19.04, 47.5), None]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

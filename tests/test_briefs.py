@@ -179,3 +179,21 @@ def test_static_map_with_a_real_countries_frame(view):
     )
     png = render_static_map(dataclasses.replace(view, layers={"countries": world}))
     assert _pixels(png)[..., :3].std() > 0.05
+
+
+def test_brief_lists_existing_centres_and_what_each_new_one_adds(view):
+    from _run_example import EVIL, example_existing
+
+    docs = render_brief(dataclasses.replace(view, existing=example_existing()))
+    md, page = docs.markdown, docs.html
+    assert "## What Zhejiang already has" in md
+    assert "already runs 3 centres abroad, in Hungary, Israel and United States" in md
+    assert "city not given; counted by country" in md
+    assert "What it adds to the existing centres:** no new country (Hungary already has" in md
+    assert "a new country (Spain)" in md
+    # Budapest serves Biomedicine through the existing centre, Madrid's Biomedicine is not new
+    madrid = md.split("Madrid, Spain")[1].split("###")[0]
+    assert "industries no existing centre" not in madrid
+    assert "<script>" not in md and EVIL not in page
+    assert "&lt;script&gt;alert" in page
+    assert "What Zhejiang already has" not in render_brief(view).markdown

@@ -141,7 +141,7 @@ def test_run_with_a_user_cities_layer_that_cannot_hold_the_plan(runner: CliRunne
     assert result.exit_code == 1
     assert "Candidates scored: 1\n" in result.output  # the filter dropped Tiny
     assert "Error: No plan: The plan model is infeasible" in result.output
-    assert "n_centres" in result.output
+    assert "n_new" in result.output
     assert "Traceback" not in result.output
     assert (out / "brief.md").exists()  # the brief explains what must give way
 
@@ -155,3 +155,15 @@ def test_numpy_values_reach_messages_as_plain_values():
     assert repr(plain((np.int64(1880252), np.str_("DEU")))) == "(1880252, 'DEU')"
     text = _plain_text(f"ids {np.int64(7)!r} and {np.float64(-1.5)!r}, {np.bool_(True)!r}")
     assert text == "ids 7 and -1.5, True"
+
+
+def test_new_sets_the_centres_to_add_beside_the_existing_ones(runner: CliRunner):
+    result = runner.invoke(main, ["optimise", "--new", "3", "--backend", "highs"])
+    assert result.exit_code == 0, result.output
+    assert "exactly 3 new centres beside 9 existing (12 in all)" in result.output
+    total = runner.invoke(main, ["optimise", "--centres", "3"])
+    assert total.exit_code == 1
+    assert "Error: n_centres = 3 is the total" in total.output and "n_new" in total.output
+    assert "Traceback" not in total.output
+    both = runner.invoke(main, ["optimise", "--centres", "12", "--new", "3"])
+    assert both.exit_code == 1 and "not both" in both.output

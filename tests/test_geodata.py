@@ -559,3 +559,109 @@ def test_industries_name_existing_indicators() -> None:
         ids = row.indicators.split(";")
         assert ids and set(ids) <= set(INDICATOR_IDS), row.industry_id
         assert row.cluster_fields.strip()
+
+
+# ---------------------------------------------------------------------------------------
+# Existing centres
+
+
+def _reference_centres(shared_dir: Path) -> pd.DataFrame:
+    folder = shared_dir / "reference" / "china_overseas_innovation_centres_partial"
+    return pd.read_csv(folder / "china_overseas_innovation_centres_partial.csv", dtype=str)
+
+
+def test_existing_centres_keep_every_reference_row_but_the_unidentified_one(
+    shared_dir: Path,
+) -> None:
+    ref = _reference_centres(shared_dir)
+    centres = _layer("existing_centres")
+    assert len(ref) == 27
+    names = set(centres["name"])
+    missing = sorted(set(ref["name_as_written"]) - names)
+    # only Shenzhen's "Evelyn" centre (no country, place unidentified) is left out
+    assert len(missing) == 1 and "Evelyn" in missing[0]
+    assert "Evelyn" in geodata_path("SOURCES.md").read_text(encoding="utf-8")
+    # each reference row keeps its page
+    kept = ref[ref["name_as_written"].isin(names)]
+    assert set(kept["source_url"]) <= set(centres["source_url"].dropna())
+    zhejiang = ref[ref["sponsor_province"].str.startswith("Zhejiang")]
+    ours = centres[centres["sponsor_province"] == "Zhejiang"]
+    assert len(zhejiang) == 10 and set(zhejiang["name_as_written"]) == set(ours["name"])
+
+
+def test_existing_centres_rows_agree_with_the_reference(shared_dir: Path) -> None:
+    ref = _reference_centres(shared_dir)
+    centres = _layer("existing_centres")
+    by_name_city = {}
+    for row in ref.itertuples():
+        by_name_city.setdefault(row.name_as_written, []).append(row)
+    for row in centres.itertuples():
+        if row.name not in by_name_city:
+            continue
+        refs = by_name_city[row.name]
+        # one reference row per name, except the liaison offices told apart by city
+        match = [r for r in refs if len(refs) == 1 or str(r.city).startswith(str(row.city))]
+        assert len(match) == 1, row.centre_id
+        r = match[0]
+        assert row.status == r.status
+        assert row.source_url == r.source_url
+        if pd.notna(row.year_opened):
+            assert str(row.year_opened) in str(r.year), row.centre_id
+        country = {"United States": "USA", "Israel": "ISR", "Australia": "AUS", "Japan": "JPN",
+                   "France": "FRA", "Canada": "CAN", "United Kingdom": "GBR"}[r.country]
+        assert row.iso3 == country, row.centre_id
+
+
+def test_existing_centres_doubtful_and_unknown_cities_keep_only_their_country() -> None:
+    centres = _layer("existing_centres").set_index("centre_id")
+    country_only = centres[centres["located"] == "country_only"]
+    assert country_only.geometry.isna().all()
+    assert country_only[["lon", "lat"]].isna().all().all()
+    # 塔斯廷 (probably Tustin, doubtful), New Jersey (a state) and the rows without a city
+    for cid in ("zj_us_tasiting", "zj_kean_new_jersey", "zj_israel_yinchuang",
+                "zj_jx_huigu_ritsumeikan", "zgc_group_finland"):
+        assert centres.loc[cid, "located"] == "country_only", cid
+    assert "塔斯廷" in centres.loc["zj_us_tasiting", "city"]
+    assert centres.loc["zj_kean_new_jersey", "stage"] == "planned"
+    located = centres[centres["located"] != "country_only"]
+    assert located.geometry.notna().all()
+    np.testing.assert_allclose(located.geometry.x, located["lon"], atol=1e-9)
+    np.testing.assert_allclose(located.geometry.y, located["lat"], atol=1e-9)
+
+
+def test_existing_centres_silicon_valley_rule_and_cities() -> None:
+    centres = _layer("existing_centres").set_index("centre_id")
+    cities = layers.read_layer("cities")
+    san_jose = cities[(cities["name"] == "San Jose") & (cities["iso3"] == "USA")]
+    san_jose = san_jose.sort_values("population").iloc[-1]
+    region = centres[centres["located"] == "region"]
+    assert set(region["city"]) == {"Silicon Valley"}
+    assert np.allclose(region["lon"], san_jose["lon"])
+    assert np.allclose(region["lat"], san_jose["lat"])
+    # named cities sit within 1 km of a GeoNames city of that name in the same country
+    for row in centres[centres["located"] == "city"].itertuples():
+        same = cities[(cities["name"] == row.city) & (cities["iso3"] == row.iso3)]
+        assert not same.empty, row.Index
+        km = min(_great_circle_km(row.lon, row.lat, x, y) for x, y in zip(same["lon"], same["lat"]))
+        assert km < 1.0, row.Index
+
+
+def test_existing_centres_seed_rows_cite_their_seed_and_section() -> None:
+    centres = _layer("existing_centres").set_index("centre_id")
+    seeds = centres[centres["source"].str.startswith("Seed")]
+    seed_countries = {"EGY", "THA", "PAK", "MYS", "GBR", "MNG", "USA", "CAN", "FIN", "ISR"}
+    assert set(seeds["iso3"]) >= seed_countries
+    assert seeds["source"].str.contains("section|paragraph").all()
+    assert centres.loc["tus_innospring_silicon_valley", "year_opened"] == 2012
+    # partnerships without a site are agreements, not open centres
+    assert (centres.loc[centres["kind"] == "partnership", "stage"] == "agreement").all()
+    assert "seed 002" in centres.loc["zgc_silicon_valley_centre", "source"]
+
+
+def test_existing_centres_industries_are_known_ids() -> None:
+    centres = _layer("existing_centres")
+    known = set(_layer("industries")["industry_id"])
+    stated = [i for text in centres["industries"].dropna() for i in text.split(";")]
+    assert stated and set(stated) <= known
+    assert centres["stage"].isin(["open", "planned", "agreement"]).all()
+    assert centres["located"].isin(["city", "region", "country_only"]).all()

@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from planner import layers
-from planner._errors import LayerError, PlannerError
+from planner._errors import LayerError, PlannerError, ScenarioError
 
 CITY_COLUMNS = ["city_id", "name", "iso3", "population", "lon", "lat"]
 
@@ -341,3 +341,66 @@ def test_problems_name_rows_and_plain_values(tmp_path: Path):
     text = str(info.value)
     assert "(for example 7)" in text and "np." not in text
     assert "'population' holds 1 value(s) out of range" in text and "(rows 3)" in text
+
+
+# ---------------------------------------------------------------------------------------
+# Existing centres chosen by a scenario (planner._existing)
+
+
+def _choose(**settings):
+    from planner._existing import read_existing_centres
+    from planner.scenario import Existing
+
+    return read_existing_centres(layers.LayerSet(), Existing(**settings))
+
+
+def test_existing_centres_by_sponsor_names_and_stage():
+    zhejiang = _choose(sponsor_province=("zhejiang",))
+    assert len(zhejiang) == 9 and (zhejiang["stage"] == "open").all()
+    with_planned = _choose(sponsor_province=("Zhejiang",), stages=("open", "planned"))
+    assert len(with_planned) == 10
+    # a named centre is taken whatever its stage, and with the province's
+    named = _choose(sponsor_province=("Zhejiang",), names=("zj_kean_new_jersey", "sz_tel_aviv"))
+    assert len(named) == 11
+    by_english = _choose(names=("Israel Liaison Office of Zhongguancun",))
+    assert list(by_english["centre_id"]) == ["zgc_liaison_tel_aviv"]
+    assert len(_choose()) == 0
+
+
+def test_unknown_existing_centre_or_province_is_an_error_with_close_matches():
+    with pytest.raises(ScenarioError, match=r"'zj_melborne'.*Close matches: 'zj_melbourne'"):
+        _choose(names=("zj_melborne",))
+    with pytest.raises(ScenarioError, match=r"no centre of that province.*Zhejiang"):
+        _choose(sponsor_province=("Zhejian",))
+    with pytest.raises(ScenarioError, match=r"3 centres share.*zgc_liaison_london"):
+        _choose(names=("Zhongguancun overseas liaison office",))
+
+
+def test_existing_centres_from_a_user_file(tmp_path: Path):
+    by_city = tmp_path / "mine.csv"
+    by_city.write_text("name,iso3,city\nOurs in Berlin,DEU,Berlin\nOurs somewhere,KAZ,\n")
+    got = _choose(file=by_city)
+    assert list(got["located"]) == ["city", "country_only"]
+    assert got.loc[0, "lon"] == pytest.approx(13.41, abs=0.1)
+    assert got.geometry.iloc[1] is None
+    by_coords = tmp_path / "coords.csv"
+    by_coords.write_text("name,iso3,lon,lat,sponsor_province\nA,DEU,13.4,52.5,Zhejiang\n")
+    assert len(_choose(file=by_coords, sponsor_province=("Zhejiang",))) == 1
+    gpkg = tmp_path / "mine.gpkg"
+    gpd.GeoDataFrame(
+        {"name": ["G"], "iso3": ["FRA"]}, geometry=gpd.points_from_xy([2.35], [48.85]), crs=4326
+    ).to_file(gpkg, engine="pyogrio")
+    assert _choose(file=gpkg)["lat"].tolist() == [pytest.approx(48.85)]
+
+
+def test_existing_file_without_coordinates_or_known_city_is_an_error(tmp_path: Path):
+    bare = tmp_path / "bare.csv"
+    bare.write_text("name,iso3\nA,DEU\n")
+    with pytest.raises(LayerError, match=r"bare\.csv.*no coordinates .* and no 'city' column"):
+        _choose(file=bare)
+    unknown = tmp_path / "odd.csv"
+    unknown.write_text("name,iso3,city\nA,DEU,Atlantis\n")
+    with pytest.raises(LayerError, match=r"odd\.csv.*'Atlantis' in 'DEU'"):
+        _choose(file=unknown)
+    with pytest.raises(LayerError, match=r"nope\.csv.*does not exist"):
+        _choose(file=tmp_path / "nope.csv")

@@ -233,3 +233,25 @@ def test_outputs_do_not_import_other_stages():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_existing_centres_have_their_own_marker_and_layer(view):
+    from _run_example import example_existing
+
+    with_existing = dataclasses.replace(view, existing=example_existing())
+    page = _html(with_existing)
+    layers = _layers(page)
+    group = layers["Zhejiang\\u0026#x27;s existing centres"]
+    assert group["kind"] == "centre"
+    # the country-only centre has no marker; the two located ones do
+    assert len(group["data"]["features"]) == 2
+    assert len(layers["Recommended centres"]["data"]["features"]) == len(view.centres)
+    icons = {f["properties"]["icon"] for f in group["data"]["features"]}
+    assert all(">E</div>" in i for i in icons)
+    popup = next(f["properties"]["popup"] for f in group["data"]["features"] if "Boston" in
+                 f["properties"]["popup"])  # fmt: skip
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;" in popup and "2016" in popup
+    assert "1 more known by country only, not drawn" in page
+    # without existing centres there is no such layer
+    assert not any("existing" in name for name in _layers(_html(view)))

@@ -227,7 +227,7 @@ def test_constraints_mapping_is_validated() -> None:
         plan_constraints_from_mapping({"n_centres": "five"})
     with pytest.raises(ScenarioError, match=r"three-letter ISO3"):
         plan_constraints_from_mapping({"n_centres": 2, "excluded_countries": ["Germany"]})
-    with pytest.raises(ScenarioError, match=r"needs n_centres or budget_musd"):
+    with pytest.raises(ScenarioError, match=r"needs n_centres, n_new or budget_musd"):
         plan_constraints_from_mapping({"max_per_country": 2})
     with pytest.raises(ScenarioError, match=r"min_score_total = 1.5 must lie in \[0, 1\]"):
         plan_constraints_from_mapping({"n_centres": 2, "min_score_total": 1.5})
@@ -432,3 +432,105 @@ def test_binding_gains_bracket_the_exact_gain(backend: str) -> None:
             assert exact > tol, family
         if not info["active"]:
             assert not info["binding"]
+
+
+# ---------------------------------------------------------------------------------------
+# Existing centres: open, not decision variables
+
+
+def _existing(*rows: tuple[str, str, tuple[str, ...]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": [r[0] for r in rows],
+            "iso3": [r[1] for r in rows],
+            "lon": np.nan,
+            "lat": np.nan,
+            "industries": [r[2] for r in rows],
+        }
+    )
+
+
+def test_existing_centres_lower_the_per_country_cap() -> None:
+    cons = PlanConstraints(n_new=3, max_per_country=2)
+    assert chosen(solve_plan(INPUTS, cons)) == ["A", "B", "G"]
+    one = replace(INPUTS, existing=_existing(("X1", "AAA", ())))
+    plan = solve_plan(one, cons)
+    # AAA keeps room for one new centre beside its existing one: B gives way to D
+    assert chosen(plan) == ["A", "D", "G"]
+    assert row(plan, "max_per_country")["active"]
+    # two existing in AAA: no new centre there; three (beyond the cap) is no conflict
+    for n_existing in (2, 3):
+        rows = [(f"X{i}", "AAA", ()) for i in range(n_existing)]
+        plan = solve_plan(replace(INPUTS, existing=_existing(*rows)), cons)
+        assert plan.status == "optimal"
+        assert chosen(plan) == ["D", "E", "G"]
+        assert any("AAA" in note for note in plan.notes)
+
+
+def test_industries_of_existing_centres_count_as_served() -> None:
+    cons = PlanConstraints(n_new=2, every_industry_served=True)
+    # only H fits i3, so the plan must open H
+    assert chosen(solve_plan(INPUTS, cons)) == ["A", "H"]
+    served = replace(INPUTS, existing=_existing(("X", "ZZZ", ("i3",))))
+    plan = solve_plan(served, cons)
+    assert chosen(plan) == ["A", "G"]
+    assert "1 already served by existing centres" in plan.descriptions["every_industry_served"]
+    # an existing centre whose industries are unknown serves none
+    unknown = replace(INPUTS, existing=_existing(("X", "ZZZ", ())))
+    assert chosen(solve_plan(unknown, cons)) == ["A", "H"]
+    # every industry already served: the family has no rows left
+    all_served = replace(INPUTS, existing=_existing(("X", "ZZZ", ("i1", "i2", "i3"))))
+    assert "every_industry_served" not in solve_plan(all_served, cons).descriptions
+
+
+def test_n_new_and_n_centres_count_the_existing_centres() -> None:
+    two = replace(INPUTS, existing=_existing(("X", "ZZZ", ()), ("Y", "YYY", ())))
+    by_total = solve_plan(two, PlanConstraints(n_centres=4))
+    by_new = solve_plan(two, PlanConstraints(n_new=2))
+    assert chosen(by_total) == chosen(by_new) == ["A", "G"]
+    described = by_total.descriptions["n_centres"]
+    assert "exactly 2 new centres beside 2 existing (4 in all)" in described
+    assert "n_new" in by_new.descriptions and "n_centres" not in by_new.descriptions
+    # n_centres equal to the existing count adds none
+    assert solve_plan(two, PlanConstraints(n_centres=2)).centres.empty
+    # without existing centres n_new and n_centres are the same
+    assert chosen(solve_plan(INPUTS, PlanConstraints(n_new=2))) == ["A", "G"]
+
+
+def test_bad_combinations_of_n_new_n_centres_and_existing() -> None:
+    two = replace(INPUTS, existing=_existing(("X", "ZZZ", ()), ("Y", "YYY", ())))
+    with pytest.raises(ModelInputError, match=r"n_centres = 1 is the total.*set n_new"):
+        solve_plan(two, PlanConstraints(n_centres=1))
+    with pytest.raises(ModelInputError, match=r"n_centres .* or n_new .*not both"):
+        solve_plan(INPUTS, PlanConstraints(n_centres=3, n_new=2))
+    with pytest.raises(ScenarioError, match=r"n_centres = 8 .*n_new = 8 .*exclude each other"):
+        plan_constraints_from_mapping({"n_centres": 8, "n_new": 8})
+    with pytest.raises(ScenarioError, match=r"constraints.n_new = 0 must be at least 1"):
+        plan_constraints_from_mapping({"n_new": 0})
+    with pytest.raises(ScenarioError, match=r"constraints.n_new = 'two' must be"):
+        plan_constraints_from_mapping({"n_new": "two"})
+    assert plan_constraints_from_mapping({"n_new": 8}).n_new == 8
+    with pytest.raises(ModelInputError, match=r"PlanInputs.existing lacks the columns"):
+        bad = replace(INPUTS, existing=pd.DataFrame({"name": ["X"]}))
+        solve_plan(bad, PlanConstraints(n_new=1))
+
+
+def test_a_required_country_full_of_existing_centres_is_a_named_conflict() -> None:
+    full = replace(INPUTS, existing=_existing(("X", "AAA", ()), ("Y", "AAA", ())))
+    cons = PlanConstraints(n_new=2, max_per_country=2, required_countries=("AAA",))
+    plan = solve_plan(full, cons)
+    assert plan.status == "infeasible"
+    assert set(plan.conflicts) == {"max_per_country", "required_countries"}
+    with pytest.raises(InfeasibleError, match="max_per_country"):
+        raise_if_infeasible(plan)
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_re_solves_keep_the_existing_centres(backend: str) -> None:
+    one = replace(INPUTS, existing=_existing(("X1", "AAA", ())))
+    model = build_plan_model(one, PlanConstraints(n_new=3, max_per_country=2), backend=backend)
+    closed = np.zeros(len(CANDIDATES), dtype=bool)
+    closed[4] = True  # E, which the plan does not need
+    sol = model.solve(closed=closed, relaxation_first=False)
+    assert sol.status == "optimal"
+    assert sorted(CANDIDATES["name"].iloc[list(sol.centres)]) == ["A", "D", "G"]

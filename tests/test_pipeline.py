@@ -46,7 +46,11 @@ def test_default_run_writes_every_file(default_run: Path):
     assert record["status"] in ("optimal", "feasible")
     if record["status"] == "feasible":
         assert record["gap"] is None or record["gap"] > 0
-    assert len(record["centres"]) == record["scenario"]["constraints"]["n_centres"]
+    assert len(record["centres"]) == record["scenario"]["constraints"]["n_new"]
+    # Zhejiang's existing centres are listed, and no country exceeds the cap with them
+    existing = pd.read_csv(default_run / "existing.csv")
+    assert len(record["existing"]) == len(existing) >= 9
+    assert set(existing["iso3"]) >= {"USA", "ISR", "JPN", "FRA", "AUS"}
     assert record["layers"]["indicators"].startswith("geodata/indicators.csv sha256:")
     assert "pulp" in record["versions"] and "ortools" in record["versions"]
     plan = pd.read_csv(default_run / "plan.csv")
@@ -54,7 +58,10 @@ def test_default_run_writes_every_file(default_run: Path):
         c["city_id"]
         for c in sorted(record["centres"], key=lambda c: list(plan["city_id"]).index(c["city_id"]))
     ]
-    assert plan["iso3"].value_counts().max() <= 2  # max_per_country
+    both = pd.concat([plan["iso3"], existing["iso3"]])
+    full = set(existing["iso3"].value_counts().loc[lambda c: c >= 2].index)
+    assert not full & set(plan["iso3"])  # a country with 2+ existing centres gets no new one
+    assert both.value_counts()[list(set(plan["iso3"]))].max() <= 2  # max_per_country
     served = set("; ".join(plan["industries"]).split("; "))
     assert len(served) == 7  # every industry served
     layers = gpd.list_layers(default_run / "plan.gpkg")["name"].tolist()
@@ -187,7 +194,7 @@ def test_compare_two_runs(default_run: Path, tmp_path: Path):
     other = tmp_path / "six"
     scenario = tmp_path / "six.toml"
     text = (Path(__file__).resolve().parents[1] / "models" / "zhejiang.toml").read_text()
-    scenario.write_text(text.replace("n_centres = 8", "n_centres = 6"))
+    scenario.write_text(text.replace("n_new = 8", "n_new = 6"))
     runner = CliRunner()
     result = runner.invoke(main, ["run", str(scenario), "--out", str(other)])
     assert result.exit_code == 0, result.output

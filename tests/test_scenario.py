@@ -97,7 +97,7 @@ def test_bad_origin(tmp_path: Path):
 
 def test_plan_size_is_required(tmp_path: Path):
     text = MINIMAL.replace("constraints = { n_centres = 3 }", "")
-    with pytest.raises(ScenarioError, match=r"\[constraints\].*needs n_centres or budget_musd"):
+    with pytest.raises(ScenarioError, match=r"\[constraints\].*needs n_centres, n_new or budget"):
         read_scenario(_write(tmp_path, text))
 
 
@@ -141,3 +141,38 @@ def test_check_scenario_passes_the_default_and_rejects_what_a_run_would(tmp_path
     typo = _write(tmp_path, text.replace("new_materials = 1.0", "new_material = 1.0"))
     with pytest.raises(ScenarioError, match="Did you mean 'new_materials'"):
         check_scenario(read_scenario(typo))
+
+
+# ---------------------------------------------------------------------------------------
+# [existing]: the centres the province already runs
+
+
+def _existing_scenario(tmp_path: Path, table: str):
+    return read_scenario(_write(tmp_path, MINIMAL + "[existing]\n" + table))
+
+
+def test_default_scenario_takes_zhejiangs_existing_centres_and_adds_eight():
+    sc = read_scenario()
+    assert sc.existing.sponsor_province == ("Zhejiang",)
+    assert sc.existing.stages == ("open",)
+    assert sc.constraints["n_new"] == 8 and "n_centres" not in sc.constraints
+
+
+def test_existing_table_is_validated(tmp_path: Path):
+    with pytest.raises(ScenarioError, match=r"unknown key 'existing.sponsor'.*sponsor_province"):
+        _existing_scenario(tmp_path, 'sponsor = "Zhejiang"\n')
+    with pytest.raises(ScenarioError, match=r"'existing.stages' = \['opened'\] must list"):
+        _existing_scenario(tmp_path, 'sponsor_province = "Zhejiang"\nstages = ["opened"]\n')
+    with pytest.raises(ScenarioError, match=r"'existing.names' must be a text or a list"):
+        _existing_scenario(tmp_path, "names = [1, 2]\n")
+    with pytest.raises(ScenarioError, match=r"'existing.file' must be a file path"):
+        _existing_scenario(tmp_path, "file = 3\n")
+    sc = _existing_scenario(tmp_path, 'file = "mine.csv"\nnames = "zj_melbourne"\n')
+    assert sc.existing.file == tmp_path / "mine.csv"  # relative to the scenario
+    assert sc.existing.names == ("zj_melbourne",)
+    # the resolved scenario reads back the same
+    again = scenario_from_mapping(
+        tomllib.loads(format_scenario(sc).split("\n", 1)[1]), path=sc.path
+    )
+    assert again.existing == sc.existing
+    assert not read_scenario(_write(tmp_path, MINIMAL)).existing.enabled

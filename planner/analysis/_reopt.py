@@ -137,6 +137,10 @@ class PlanReoptimiser:
     relaxation_first
         Try the LP relaxation first (it proves most plans); ``False`` always solves the
         MIP (on the candidates dominance keeps).
+    existing
+        The province's existing centres (``PlanInputs.existing``), open in every solve;
+        they only lower per-country caps, so the dominance argument still holds (a group
+        opens at most ``min(n_centres, max_per_country)`` centres).
     """
 
     candidates: pd.DataFrame
@@ -150,6 +154,7 @@ class PlanReoptimiser:
     suitability_weight: float = 1.0
     pool: int = DEFAULT_POOL
     relaxation_first: bool = True
+    existing: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         c = self.candidates
@@ -186,6 +191,7 @@ class PlanReoptimiser:
                 fit,
                 dict(self.industry_weights),
                 self.suitability_weight,
+                existing=self.existing,
             )
             model = build_plan_model(
                 inputs,
@@ -374,7 +380,7 @@ class PlanReoptimiser:
             raise PlannerError(msg)
         plan = solve_plan(
             PlanInputs(cand.reset_index(drop=True), fit_frame, dict(self.industry_weights),
-                       self.suitability_weight),
+                       self.suitability_weight, existing=self.existing),
             k,
             backend=self.backend,
             time_limit_s=self.time_limit_s,
@@ -574,6 +580,7 @@ def plan_reoptimiser(
         time_limit_s=time_limit_s if time_limit_s is not None else solver.time_limit_s,
         gap=gap if gap is not None else solver.gap,
         pool=pool,
+        existing=inputs.existing,
     )
 
 

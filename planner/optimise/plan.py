@@ -19,25 +19,35 @@ except the linking rows (0))
 
 (0)  ``link``: :math:`x_{ck} \le y_c`; (0') :math:`x_{ck} = 0` where :math:`f_{ck} = 0` (a
      centre does not serve an industry it has no fit for)
-(1)  ``n_centres``: :math:`\sum_c y_c = N`
+(1)  ``n_centres``: :math:`\sum_c y_c = N - E`, or ``n_new``: :math:`\sum_c y_c = N_{new}`
+     (:math:`E` existing centres; ``n_centres`` is the total, existing included, and an
+     error when :math:`N < E`; ``n_new`` the number to add; give one of the two)
 (2)  ``budget_musd``: :math:`\sum_c \mathrm{cost}_c y_c \le B`; a candidate whose
      ``cost_musd`` is missing cannot be shown to fit the budget and is held closed by a
      second row of the same family, :math:`\sum_{c: \mathrm{cost\ missing}} y_c \le 0`
      (never costed as zero)
-(3)  ``max_per_country``: :math:`\sum_{c \in g} y_c \le K` for every country g
+(3)  ``max_per_country``: :math:`\sum_{c \in g} y_c \le \max(0, K - E_g)` for every
+     country g, :math:`E_g` the existing centres in g (a country that already has K or
+     more gets no new one; existing centres beyond K are no conflict)
 (4)  ``min_on_rail_lines``: :math:`\sum_{c: d^{rail}_c \le R_{rail}} y_c \ge M_{rail}`
      (``dist_rail_node_km`` within ``rail_node_radius_km``; missing distance = not near)
 (5)  ``min_near_coop_zones``: the same with ``dist_coop_zone_km`` and
      ``coop_zone_radius_km``
 (6)  ``min_st_leading``: :math:`\sum_{c: \mathrm{st\_leading}} y_c \ge M_{st}`
 (7)  ``max_industries_per_centre``: :math:`\sum_k x_{ck} \le C y_c`
-(8)  ``every_industry_served``: :math:`\sum_c x_{ck} \ge 1` for every industry k
+(8)  ``every_industry_served``: :math:`\sum_c x_{ck} \ge 1` for every industry k that no
+     existing centre is known to serve (an existing centre's industries, where its
+     source states them, count; unknown ones count for none)
 (9)  ``required_cities``: :math:`y_c \ge 1`;  (10) ``excluded_cities``: :math:`y_c \le 0`
 (11) ``required_countries``: :math:`\sum_{c \in g} y_c \ge 1`;
 (12) ``excluded_countries``: :math:`\sum_{c \in g} y_c \le 0`
 (13) ``min_political_stability``: :math:`\sum_{c: \mathrm{risk}_c < F} y_c \le 0` (a
      missing value fails the floor)
 (14) ``min_score_total``: :math:`\sum_{c: s_c < F_s} y_c \le 0`
+
+Existing centres (:attr:`PlanInputs.existing`) are open but are not decision variables:
+they enter only (1), (3) and (8) above. The other rows (rail lines, cooperation zones,
+leading countries, budget, required and excluded sites) count new centres only.
 
 When the model is infeasible, each family (1)-(14) gets one binary elastic variable
 :math:`r_f` that switches all its rows off (big-M from the rows' activity range);
@@ -140,10 +150,13 @@ class PlanConstraints:
     """Constraints of the plan model; ``None`` (or empty) switches one off.
 
     Distances in km, costs in million USD. See the module docstring for the rows.
-    ``n_centres`` and ``budget_musd`` may be combined; at least one of them is needed.
+    ``n_centres`` (the total, existing centres included) or ``n_new`` (centres to add
+    beside the existing ones), and ``budget_musd``, may be combined; at least one of them
+    is needed, and ``n_centres`` and ``n_new`` exclude each other.
     """
 
     n_centres: int | None = None
+    n_new: int | None = None
     budget_musd: float | None = None
     max_per_country: int | None = None
     min_on_rail_lines: int | None = None
@@ -163,6 +176,7 @@ class PlanConstraints:
 
 _INT_KEYS = (
     "n_centres",
+    "n_new",
     "max_per_country",
     "min_on_rail_lines",
     "min_near_coop_zones",
@@ -202,7 +216,10 @@ def plan_constraints_from_mapping(mapping: Mapping[str, Any]) -> PlanConstraints
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 problems.append(f"constraints.{key} = {value!r} must be a non-negative integer.")
                 continue
-            if key in ("n_centres", "max_per_country", "max_industries_per_centre") and value < 1:
+            if (
+                key in ("n_centres", "n_new", "max_per_country", "max_industries_per_centre")
+                and value < 1
+            ):
                 problems.append(f"constraints.{key} = {value!r} must be at least 1.")
                 continue
         elif key in _FLOAT_KEYS:
@@ -245,10 +262,16 @@ def plan_constraints_from_mapping(mapping: Mapping[str, Any]) -> PlanConstraints
                 continue
             value = tuple(v.upper() for v in value)
         values[key] = value
-    if not problems and values.get("n_centres") is None and values.get("budget_musd") is None:
+    if values.get("n_centres") is not None and values.get("n_new") is not None:
         problems.append(
-            "constraints needs n_centres or budget_musd (or both) to bound the number of "
-            "centres; e.g. n_centres = 5."
+            f"constraints.n_centres = {values['n_centres']!r} (the total, existing centres "
+            f"included) and constraints.n_new = {values['n_new']!r} (centres to add) exclude "
+            "each other; keep one."
+        )
+    if not problems and all(values.get(k) is None for k in ("n_centres", "n_new", "budget_musd")):
+        problems.append(
+            "constraints needs n_centres, n_new or budget_musd to bound the number of "
+            "centres; e.g. n_new = 5."
         )
     if problems:
         raise ScenarioError(" ".join(problems))
@@ -365,6 +388,56 @@ def _check_inputs(inputs: PlanInputs) -> tuple[pd.DataFrame, np.ndarray, list[st
     return cand.reset_index(drop=True), F, industries, w / w.sum()
 
 
+@dataclass(frozen=True)
+class _ExistingSet:
+    """What the existing centres change in the model: their number, their count per
+    country and the industries they serve (a bool per industry of the model)."""
+
+    n: int = 0
+    per_country: Mapping[str, int] = field(default_factory=dict)
+    served: np.ndarray | None = None
+    names: tuple[str, ...] = ()
+
+
+def _existing_set(existing: pd.DataFrame | None, industries: list[str]) -> _ExistingSet:
+    if existing is None or len(existing) == 0:
+        return _ExistingSet()
+    missing = [c for c in ("name", "iso3") if c not in existing.columns]
+    if missing:
+        msg = (
+            f"PlanInputs.existing lacks the columns {missing!r}; it needs name, iso3, lon, "
+            "lat and industries (a tuple of industry ids, empty when unknown)."
+        )
+        raise ModelInputError(msg)
+    iso = existing["iso3"].astype(str)
+    served = np.zeros(len(industries), dtype=bool)
+    if "industries" in existing.columns:
+        known = set().union(*(set(t) for t in existing["industries"] if isinstance(t, tuple)))
+        served = np.array([k in known for k in industries], dtype=bool)
+    return _ExistingSet(
+        n=len(existing),
+        per_country={str(g): int(c) for g, c in iso.value_counts().items()},
+        served=served,
+        names=tuple(existing["name"].astype(str)),
+    )
+
+
+def _new_centres(cons: PlanConstraints, ex: _ExistingSet) -> int | None:
+    """How many centres row (1) opens: ``n_new``, or ``n_centres`` less the existing ones."""
+    if cons.n_new is not None:
+        return cons.n_new
+    if cons.n_centres is None:
+        return None
+    if cons.n_centres < ex.n:
+        msg = (
+            f"n_centres = {cons.n_centres} is the total, existing centres included, and the "
+            f"scenario takes {ex.n} existing centres, so it adds {cons.n_centres - ex.n}. "
+            f"Raise n_centres to at least {ex.n}, or set n_new (the centres to add) instead."
+        )
+        raise ModelInputError(msg)
+    return cons.n_centres - ex.n
+
+
 # --------------------------------------------------------------------------- model
 
 
@@ -383,7 +456,12 @@ def _build(
     omega: np.ndarray,
     cons: PlanConstraints,
     suitability_weight: float,
+    ex: _ExistingSet | None = None,
 ) -> _PlanModel:
+    ex = ex or _ExistingSet()
+    # the rows below read n_centres as the number of centres this model opens
+    count_family = "n_new" if cons.n_new is not None else "n_centres"
+    cons = replace(cons, n_centres=_new_centres(cons, ex), n_new=None)
     n, K = F.shape
     s = cand["score_total"].to_numpy(dtype=float)
     access = cand["access"].to_numpy(dtype=float) if "access" in cand.columns else np.ones(n)
@@ -417,8 +495,13 @@ def _build(
         hi=0.0,
     )
     if cons.n_centres is not None:  # (1)
-        count_row("n_centres", np.ones(n, bool), lo=cons.n_centres, hi=cons.n_centres)
-        fam["n_centres"] = f"exactly {cons.n_centres} centres"
+        count_row(count_family, np.ones(n, bool), lo=cons.n_centres, hi=cons.n_centres)
+        fam[count_family] = (
+            f"exactly {cons.n_centres} new centres beside {ex.n} existing "
+            f"({cons.n_centres + ex.n} in all)"
+            if ex.n
+            else f"exactly {cons.n_centres} centres"
+        )
     if cons.budget_musd is not None:  # (2)
         cost = cand["cost_musd"].to_numpy(dtype=float)
         known = np.isfinite(cost)
@@ -435,11 +518,25 @@ def _build(
                 "budget (a missing cost is never counted as zero)."
             )
     if cons.max_per_country is not None:  # (3)
-        groups = [np.flatnonzero(iso == g) for g in pd.unique(iso)]
-        groups = [g for g in groups if g.size > cons.max_per_country]
+        K_cap = cons.max_per_country
+        countries = pd.unique(iso)
+        caps = {g: max(0, K_cap - ex.per_country.get(str(g), 0)) for g in countries}
+        groups = [(np.flatnonzero(iso == g), caps[g]) for g in countries]
+        groups = [(g, cap) for g, cap in groups if g.size > cap]
         if groups:
-            group_rows("max_per_country", groups, hi=cons.max_per_country)
-            fam["max_per_country"] = f"at most {cons.max_per_country} centres per country"
+            group_rows(
+                "max_per_country", [g for g, _ in groups], hi=np.array([c for _, c in groups])
+            )
+            fam["max_per_country"] = f"at most {K_cap} centres per country" + (
+                ", existing ones included" if ex.n else ""
+            )
+        full = sorted(g for g, c in ex.per_country.items() if c >= K_cap)
+        if full:
+            notes.append(
+                f"Countries that already have {K_cap} or more existing centres get no new one: "
+                + ", ".join(f"{g} ({ex.per_country[g]})" for g in full)
+                + "."
+            )
     if cons.min_on_rail_lines:  # (4)
         d = cand["dist_rail_node_km"].to_numpy(dtype=float)
         count_row(
@@ -477,8 +574,15 @@ def _build(
             f"each centre serves at most {cons.max_industries_per_centre} industries"
         )
     if cons.every_industry_served:  # (8)
-        b.add_rows("every_industry_served", K, np.tile(np.arange(K), n), x, 1.0, lo=1.0)
-        fam["every_industry_served"] = "every industry served by at least one centre"
+        served = ex.served if ex.served is not None else np.zeros(K, dtype=bool)
+        open_k = np.flatnonzero(~served)
+        if open_k.size:
+            rows = np.tile(np.arange(open_k.size), n)
+            cols = X[:, open_k].ravel()
+            b.add_rows("every_industry_served", open_k.size, rows, cols, 1.0, lo=1.0)
+            fam["every_industry_served"] = "every industry served by at least one centre" + (
+                f" ({int(served.sum())} already served by existing centres)" if served.any() else ""
+            )
     if cons.required_cities:  # (9)
         known_ids = set(ids.tolist())
         unknown_req = [c for c in cons.required_cities if c not in known_ids]
@@ -787,6 +891,7 @@ class PlanModel:
         omega: np.ndarray,
         built: _PlanModel,
         build_time_s: float,
+        existing: _ExistingSet | None = None,
     ) -> None:
         self.inputs = inputs
         self.constraints = constraints
@@ -799,6 +904,7 @@ class PlanModel:
         self._industries = industries
         self._omega = omega
         self._pm = built
+        self._existing = existing or _ExistingSet()
         self.build_time_s = build_time_s
         self._lambda = float(inputs.suitability_weight)
         self._s0 = cand["score_total"].to_numpy(dtype=float)
@@ -1014,7 +1120,9 @@ class PlanModel:
         keep = np.flatnonzero(~closed)
         pos = {int(c): i for i, c in enumerate(keep)}
         cand = self._cand.iloc[keep].reset_index(drop=True).assign(score_total=s[keep])
-        sub = _build(cand, self._F[keep], self._omega, self.constraints, self._lambda)
+        sub = _build(
+            cand, self._F[keep], self._omega, self.constraints, self._lambda, self._existing
+        )
         x0 = None
         if start is not None and start.x is not None and all(c in pos for c in start.centres):
             x0 = np.zeros(sub.model.n_vars)
@@ -1201,15 +1309,22 @@ def build_plan_model(
     if not 0.0 <= gap < 1.0:
         msg = f"gap={gap!r} must be a relative gap in [0, 1), e.g. 0.0 for proven optimality."
         raise SolverError(msg)
-    if constraints.n_centres is None and constraints.budget_musd is None:
+    if constraints.n_centres is not None and constraints.n_new is not None:
         msg = (
-            "PlanConstraints needs n_centres or budget_musd (or both) to bound the number "
+            "PlanConstraints takes n_centres (the total, existing centres included) or n_new "
+            "(centres to add), not both."
+        )
+        raise ModelInputError(msg)
+    if all(v is None for v in (constraints.n_centres, constraints.n_new, constraints.budget_musd)):
+        msg = (
+            "PlanConstraints needs n_centres, n_new or budget_musd to bound the number "
             "of centres; e.g. PlanConstraints(n_centres=5)."
         )
         raise ModelInputError(msg)
     t0 = time.perf_counter()
     cand, F, industries, omega = _check_inputs(inputs)
-    pm = _build(cand, F, omega, constraints, float(inputs.suitability_weight))
+    ex = _existing_set(inputs.existing, industries)
+    pm = _build(cand, F, omega, constraints, float(inputs.suitability_weight), ex)
     return PlanModel(
         inputs=inputs,
         constraints=constraints,
@@ -1223,6 +1338,7 @@ def build_plan_model(
         omega=omega,
         built=pm,
         build_time_s=time.perf_counter() - t0,
+        existing=ex,
     )
 
 
