@@ -356,11 +356,17 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
                 "bar scientific and technical cooperation) or no_diplomatic_relations",
                 nullable=False,
             ),
-            Column("reason", "str", description="Why the screen excludes the country",
-                   nullable=False),  # fmt: skip
+            Column(
+                "reason", "str", description="Why the screen excludes the country", nullable=False
+            ),
             Column("source", "str", description="Document the reason rests on", nullable=False),
-            Column("date", "str", description="Date of the document, or the date at which "
-                   "the list holds (ISO 8601)", nullable=False),  # fmt: skip
+            Column(
+                "date",
+                "str",
+                description="Date of the document, or the date at which the list holds "
+                "(ISO 8601)",
+                nullable=False,
+            ),
         ),
         key=("iso3", "screen"),
         source="United Nations Security Council, resolution 2321 (2016) (S/RES/2321 (2016)); "
