@@ -107,6 +107,14 @@ class RunView:
     robustness_png
         A chart of how often each city was chosen across the sensitivity runs (PNG
         bytes), or empty.
+    excluded
+        Hosts a rule kept out of the plan: ``rule`` (``screen:<id>`` for a host-country
+        screen, ``min_political_stability`` for the stability floor), ``iso3``,
+        ``country``, ``reason`` and ``n_cities`` (candidate cities of the country it
+        removed).
+    low_confidence_share
+        The criteria stage's threshold: a candidate with more than this share of its
+        weight on unobserved values is low-confidence (NaN when unknown).
     """
 
     scenario_name: str
@@ -131,6 +139,8 @@ class RunView:
     timings_s: Mapping[str, float] = field(default_factory=dict)
     robustness_runs: int = 0
     robustness_png: bytes = b""
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    low_confidence_share: float = math.nan
 
     @property
     def proved_optimal(self) -> bool:
