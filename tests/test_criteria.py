@@ -818,7 +818,8 @@ def test_host_screens_bad_input() -> None:
     bad.loc[0, "screen"] = "sanctions"
     layers = {**_layers(), "host_screens": bad}
     settings = C.CriteriaSettings(filters=C.FilterSettings(screens=("un_sanctions_st",)))
-    with pytest.raises(CriteriaError, match=r"unknown screen\(s\) \['sanctions'\].*un_sanctions_st"):
+    pattern = r"unknown screen\(s\) \['sanctions'\].*un_sanctions_st"
+    with pytest.raises(CriteriaError, match=pattern):
         C.score_candidates(_candidates(), access=_access(), layers=layers, settings=settings)
     with pytest.raises(CriteriaError, match="host_screens layer is not available"):
         C.score_candidates(_candidates(), access=_access(), layers=_layers(), settings=settings)

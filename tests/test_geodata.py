@@ -438,3 +438,20 @@ def test_industries_name_existing_indicators() -> None:
         ids = row.indicators.split(";")
         assert ids and set(ids) <= set(INDICATOR_IDS), row.industry_id
         assert row.cluster_fields.strip()
+
+
+def test_innovation_clusters_match_the_gii_2023_ranks_1_to_35(shared_dir: Path) -> None:
+    path = shared_dir / "reference" / "gii_st_clusters_partial"
+    ref = pd.read_csv(path / "gii2023_top100_clusters_ranks1_35.csv")
+    ours = _layer("innovation_clusters").set_index("rank")
+    assert sorted(ours.index) == list(range(1, 36))  # ranks 36-100 are not in the data
+    assert set(ours["edition"]) == {2023}
+
+    def norm(name: str) -> str:
+        return "".join(ch for ch in str(name).lower() if ch.isalnum())
+
+    for row in ref.to_dict("records"):
+        got = ours.loc[int(row["rank"])]
+        assert norm(got["cluster"]) == norm(row["cluster_name"]), row["rank"]
+        assert int(got["pct_applications"]) == int(row["pct_applications"])
+        assert int(got["scientific_publications"]) == int(row["scientific_publications"])
