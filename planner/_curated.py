@@ -151,12 +151,30 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
                 "bool",
                 description="S&T cooperation agreement with China (missing = unknown)",
             ),
-            Column("st_agreement_year", "int", unit="year", description="Year of the agreement"),
+            Column(
+                "st_agreement_year",
+                "int",
+                unit="year",
+                description="Signing year of the agreement itself (missing = not documented)",
+            ),
+            Column(
+                "st_agreement_date",
+                "str",
+                description="Signing date as precise as the source gives it (YYYY[-MM[-DD]])",
+                required=False,
+            ),
+            Column(
+                "st_agreement_source",
+                "str",
+                description="Where the S&T agreement or document is recorded",
+                required=False,
+            ),
             _SOURCE,
         ),
         key=("iso3",),
-        source="Belt and Road Portal (yidaiyilu.gov.cn) country list; MOST S&T documents "
-        "of the 2nd Belt and Road Forum (seed 003)",
+        source="Belt and Road Portal (yidaiyilu.gov.cn) country list; intergovernmental S&T "
+        "agreements from treaty texts (per row); MOST S&T documents of the 2nd Belt and "
+        "Road Forum (seed 003)",
         year="2023 (list of August 2023; Italy's withdrawal December 2023)",
         licence="facts from public government lists",
         default="geodata/belt_and_road.csv",
@@ -356,11 +374,49 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
             _SOURCE,
         ),
         key=("cluster_id",),
-        source="WIPO, Global Innovation Index 2023, Appendix Table 3 (top 100 S&T clusters)",
+        source="WIPO, Global Innovation Index 2023, Appendix Table 3 (ranks 1-35 of its S&T "
+        "cluster ranking; ranks 36-100 are not in the data)",
         year="2023",
         licence="CC BY 4.0 (WIPO GII 2023); GeoNames CC BY 4.0 (coordinates)",
         default="geodata/innovation_clusters.csv",
         loader=_loader("innovation_clusters.csv", _read_points),
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="host_screens",
+        kind="table",
+        description="Host-country screens: countries a province cannot host a centre in, "
+        "one row per country and screen, with the reason, its source and its date.",
+        columns=(
+            _ISO3,
+            Column("country", "str", description="Country name"),
+            Column(
+                "screen",
+                "str",
+                description="Screen id: un_sanctions_st (UN Security Council sanctions that "
+                "bar scientific and technical cooperation) or no_diplomatic_relations",
+                nullable=False,
+            ),
+            Column(
+                "reason", "str", description="Why the screen excludes the country", nullable=False
+            ),
+            Column("source", "str", description="Document the reason rests on", nullable=False),
+            Column(
+                "date",
+                "str",
+                description="Date of the document, or the date at which the list holds "
+                "(ISO 8601)",
+                nullable=False,
+            ),
+        ),
+        key=("iso3", "screen"),
+        source="United Nations Security Council, resolution 2321 (2016) (S/RES/2321 (2016)); "
+        "Ministry of Foreign Affairs of the PRC, list of dates of establishment of diplomatic "
+        "relations (中华人民共和国与各国建立外交关系日期简表)",
+        year="2016 (UNSC resolution 2321); diplomatic relations as of 24 January 2024",
+        licence="facts from public UN and government documents",
+        default="geodata/host_screens.csv",
+        loader=_loader("host_screens.csv", _read_table),
         iso3_columns=("iso3",),
     ),
     LayerSpec(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from planner._errors import OutputError
@@ -113,6 +114,14 @@ class RunView:
         ``year_opened``, ``status``, ``status_date``, ``stage``, ``industries`` (list of
         industry names; empty = unknown), ``nearest_corridor`` and ``dist_corridor_km``
         (km), ``source``. ``None`` or empty: a blank slate.
+    excluded
+        Hosts a rule kept out of the plan: ``rule`` (``screen:<id>`` for a host-country
+        screen, ``min_political_stability`` for the stability floor), ``iso3``,
+        ``country``, ``reason`` and ``n_cities`` (candidate cities of the country it
+        removed).
+    low_confidence_share
+        The criteria stage's threshold: a candidate with more than this share of its
+        weight on unobserved values is low-confidence (NaN when unknown).
     """
 
     scenario_name: str
@@ -138,6 +147,8 @@ class RunView:
     robustness_runs: int = 0
     robustness_png: bytes = b""
     existing: gpd.GeoDataFrame | None = None
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    low_confidence_share: float = math.nan
 
     @property
     def proved_optimal(self) -> bool:
@@ -217,14 +228,44 @@ class Driver:
     weight: float
 
 
+# A criterion whose normalised scores have a standard deviation below this across the
+# candidates does not vary among them and is never given as a reason (the criteria stage's
+# planner.criteria.MIN_REASON_SPREAD; the outputs read run folders without that stage).
+MIN_REASON_SPREAD = 0.02
+
+
+def constant_criteria(view: RunView) -> frozenset[str]:
+    """Criterion ids whose scores do not vary among the candidates (std < 0.02)."""
+    out = set()
+    frame = view.candidates
+    for col in frame.columns:
+        if str(col).startswith("score_") and col != "score_total":
+            values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+            values = values[np.isfinite(values)]
+            if values.size == 0 or float(values.std()) < MIN_REASON_SPREAD:
+                out.add(str(col).removeprefix("score_"))
+    return frozenset(out)
+
+
 def drivers(view: RunView, row: Mapping[str, object], *, n: int = 5) -> list[Driver]:
-    """The ``n`` criteria that contributed most to ``row``'s score, largest first."""
+    """The ``n`` criteria that contributed most to ``row``'s score, largest first.
+
+    Never a criterion that does not vary among the candidates (:func:`constant_criteria`)
+    nor one whose value was not observed for the city (its ``missing_criteria``): neither
+    tells this city apart. Shares are of the city's summed contributions.
+    """
+    constant = constant_criteria(view)
+    unknown = set(_names(row.get("missing_criteria")))
     items = []
+    total = 0.0
     for col in view.contribution_columns():
         value = row.get(col)
         if isinstance(value, int | float) and math.isfinite(value) and value > 0:
-            items.append((col.removeprefix("contrib_"), float(value)))
-    total = sum(v for _, v in items)
+            total += float(value)
+            cid = col.removeprefix("contrib_")
+            if cid in constant or cid in unknown:
+                continue
+            items.append((cid, float(value)))
     items.sort(key=lambda kv: (-kv[1], kv[0]))
     out = []
     for cid, value in items[:n]:
@@ -259,6 +300,14 @@ def weak_points(
         Driver(cid, view.criterion_label(cid), math.nan, math.nan, s, w)
         for _, cid, s, w in items[:n]
     ]
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(";") if v.strip()]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return []
 
 
 def _weight(view: RunView, cid: str) -> float:

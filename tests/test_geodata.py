@@ -211,12 +211,36 @@ def test_science_and_technology_agreements_of_seed_003() -> None:
     bri = _layer("belt_and_road").set_index("iso3")
     seed_2019 = ["AUT", "JPN", "MEX", "ISR", "GRC", "UZB", "ZAF", "MLT", "IDN"]
     assert bri.loc[seed_2019, "st_agreement"].eq(True).all()
-    assert (bri.loc[seed_2019, "st_agreement_year"] == 2019).all()
+    # 2019 is the date of the forum documents, never recorded as an agreement's year (B3)
+    assert not (bri["st_agreement_year"] == 2019).any()
+    assert bri.loc["JPN", "st_agreement_year"] == 1980
+    assert bri.loc["ISR", "st_agreement_year"] == 1993
     # Japan, Mexico and Israel have no BRI document: the table says so instead of omitting them
     assert not bri.loc[["JPN", "MEX", "ISR"], "bri_signed"].any()
-    # elsewhere the agreement is unknown (missing), never asserted false
-    others = bri.drop(index=seed_2019)
+    # every documented agreement names its source; elsewhere it is unknown, never false
+    documented = bri[bri["st_agreement"].eq(True)]
+    assert documented["st_agreement_source"].notna().all()
+    others = bri.drop(index=documented.index)
     assert others["st_agreement"].isna().all()
+    assert others["st_agreement_year"].isna().all()
+    assert others["st_agreement_source"].isna().all()
+
+
+def test_science_and_technology_agreements_match_the_partial_list(shared_dir: Path) -> None:
+    path = shared_dir / "reference" / "china_st_agreements_partial"
+    ref = pd.read_csv(path / "china_intergov_st_agreements_partial.csv", dtype=str,
+                      keep_default_na=False)  # fmt: skip
+    bri = _layer("belt_and_road").set_index("iso3")
+    n = 0
+    for row in ref.to_dict("records"):
+        year = int(row["signed_date"][:4]) if row["signed_date"] else None
+        for iso3 in row["iso3"].split(";"):
+            n += 1
+            assert bri.loc[iso3, "st_agreement"] == True  # noqa: E712
+            got = bri.loc[iso3, "st_agreement_year"]
+            assert (pd.isna(got) if year is None else got == year), (iso3, got, year)
+            assert row["source_url"] in bri.loc[iso3, "st_agreement_source"]
+    assert n == 16  # 15 rows, one of them for Belgium and Luxembourg
 
 
 def test_belt_and_road_agrees_with_the_reference_compilation(shared_dir: Path) -> None:
@@ -665,3 +689,20 @@ def test_existing_centres_industries_are_known_ids() -> None:
     assert stated and set(stated) <= known
     assert centres["stage"].isin(["open", "planned", "agreement"]).all()
     assert centres["located"].isin(["city", "region", "country_only"]).all()
+
+
+def test_innovation_clusters_match_the_gii_2023_ranks_1_to_35(shared_dir: Path) -> None:
+    path = shared_dir / "reference" / "gii_st_clusters_partial"
+    ref = pd.read_csv(path / "gii2023_top100_clusters_ranks1_35.csv")
+    ours = _layer("innovation_clusters").set_index("rank")
+    assert sorted(ours.index) == list(range(1, 36))  # ranks 36-100 are not in the data
+    assert set(ours["edition"]) == {2023}
+
+    def norm(name: str) -> str:
+        return "".join(ch for ch in str(name).lower() if ch.isalnum())
+
+    for row in ref.to_dict("records"):
+        got = ours.loc[int(row["rank"])]
+        assert norm(got["cluster"]) == norm(row["cluster_name"]), row["rank"]
+        assert int(got["pct_applications"]) == int(row["pct_applications"])
+        assert int(got["scientific_publications"]) == int(row["scientific_publications"])

@@ -62,6 +62,13 @@ def test_layer_paths_are_relative_to_the_scenario(tmp_path: Path):
     ("extra", "message"),
     [
         ("[candidates]\ncapitals_only = 'yes'\n", "must be true or false, got 'yes'"),
+        (
+            "[candidates]\nscreens = ['un_sanction']\n",
+            "unknown screen 'un_sanction'. Did you mean 'un_sanctions_st'.*no_diplomatic_relations",
+        ),
+        ("[candidates]\nscreens = 'un_sanctions_st'\n", "must be a list of screen names"),
+        ("[candidates]\nexclude_low_confidence = 1\n", "must be true or false, got 1"),
+        ("[criteria]\nlow_confidence_share = -0.1\n", "low_confidence_share = -0.1 must be"),
         ("[solver]\nbackend = 'gurobi'\n", "'solver.backend' must be one of cbc, highs"),
         ("[solver]\ntime_limt_s = 5\n", "Did you mean 'solver.time_limit_s'"),
         ("[solver]\ngap = 'small'\n", "'solver.gap' must be a number, got 'small'"),
@@ -176,3 +183,9 @@ def test_existing_table_is_validated(tmp_path: Path):
     )
     assert again.existing == sc.existing
     assert not read_scenario(_write(tmp_path, MINIMAL)).existing.enabled
+
+
+def test_default_scenario_applies_both_host_screens():
+    sc = read_scenario()
+    assert sc.candidates.screens == ("un_sanctions_st", "no_diplomatic_relations")
+    assert sc.candidates.exclude_low_confidence is False

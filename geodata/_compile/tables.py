@@ -19,6 +19,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import GEODATA, city_lonlat, iso3_codes
+from st_agreements import documented_agreements
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,24 +32,6 @@ ITALY_EXIT = (
     "; Italy did not renew its 2019 memorandum and notified China of its withdrawal in "
     "December 2023 (Government of Italy)"
 )
-# Seed 003 (abstract): at the second Belt and Road Forum, April 2019, China signed science
-# and technology cooperation documents with the science ministries of these countries.
-ST_2019 = {
-    "AUT": "Austria",
-    "JPN": "Japan",
-    "MEX": "Mexico",
-    "ISR": "Israel",
-    "GRC": "Greece",
-    "UZB": "Uzbekistan",
-    "ZAF": "South Africa",
-    "MLT": "Malta",
-    "IDN": "Indonesia",
-}
-ST_SOURCE = (
-    "Ministry of Science and Technology of the PRC, science and technology cooperation "
-    "documents signed at the second Belt and Road Forum, April 2019 (as cited in seed 003)"
-)
-
 MOFCOM_CONFIRMED = (
     "MOFCOM, list of overseas economic and trade cooperation zones that passed the "
     "confirmation assessment (通过确认考核的境外经贸合作区名录)"
@@ -80,23 +63,24 @@ def compile_belt_and_road() -> pd.DataFrame:
     italy = frame["iso3"] == "ITA"
     frame.loc[italy, "bri_withdrawn_year"] = 2023
     frame.loc[italy, "source"] = BRI_SOURCE + ITALY_EXIT
-    extra = [
-        {"iso3": iso3, "country": name, "bri_signed": False}
-        for iso3, name in ST_2019.items()
-        if iso3 not in set(frame["iso3"])
-    ]
-    if extra:
-        add = pd.DataFrame(extra)
-        add["source"] = "not on the Belt and Road Portal list of August 2023"
-        frame = pd.concat([frame, add], ignore_index=True)
-    st = frame["iso3"].isin(list(ST_2019))
+    # Science and technology agreements, each with its own source (st_agreements.py).
+    st = documented_agreements()
+    extra = st.loc[~st["iso3"].isin(frame["iso3"]), ["iso3", "country"]].copy()
+    if len(extra):
+        extra["bri_signed"] = False
+        extra["source"] = "not on the Belt and Road Portal list of August 2023"
+        frame = pd.concat([frame, extra], ignore_index=True)
+    frame = frame.drop(columns=["st_agreement", "st_agreement_year"]).merge(
+        st.drop(columns=["country"]), on="iso3", how="left"
+    )
     frame["st_agreement"] = frame["st_agreement"].astype("boolean")
-    frame.loc[st, "st_agreement"] = True
-    frame.loc[st, "st_agreement_year"] = 2019
-    frame.loc[st, "source"] = frame.loc[st, "source"] + "; S&T: " + ST_SOURCE
     for column in ("bri_year", "bri_withdrawn_year", "st_agreement_year"):
         frame[column] = frame[column].astype("Int64")
-    return frame.sort_values("iso3").reset_index(drop=True)
+    columns = [
+        "iso3", "country", "bri_signed", "bri_year", "bri_withdrawn_year", "st_agreement",
+        "st_agreement_year", "st_agreement_date", "st_agreement_source", "source",
+    ]  # fmt: skip
+    return frame[columns].sort_values("iso3").reset_index(drop=True)
 
 
 def _with_coordinates(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,9 +7,17 @@ criterion in [0, 1] (1 = best), the weighted contributions, a total, the criteri
 and hold back each city, the per-industry fit matrix the optimiser needs, and reports of
 the hard filters and of every missing value (never a silent zero).
 
-Pipeline: raw values -> hard filters (on raw values) -> missing-value policies ->
-normalisation -> weights (direct, AHP, entropy, CRITIC; flat or by group) -> weighted sum
-or TOPSIS.
+Pipeline: raw values -> hard filters (on raw values; host-country screens first) ->
+missing-value policies -> normalisation -> weights (direct, AHP, entropy, CRITIC; flat or
+by group) -> weighted sum or TOPSIS.
+
+Unknown is unknown: a value not observed for a candidate is never lent from its
+neighbours by default. Country-level measures without a value are left out of that
+candidate's score and its other weights rescaled (policy ``omit``); the cluster criterion
+counts an unknown as 0 (``zero``); every such value counts toward the candidate's
+``imputed_weight_share``, and above ``low_confidence_share`` it is marked
+``low_confidence``. A criterion that does not vary among the candidates, or was not
+observed for a candidate, is never given as that candidate's reason.
 
 A country "leads in science and technology" (seed 003 §3.4; column ``st_leading``) when
 its latest WIPO Global Innovation Index score in the indicators layer is among the
@@ -24,7 +32,13 @@ figure.
 
 from __future__ import annotations
 
-from planner.criteria._aggregate import explain, topsis, weighted_sum
+from planner.criteria._aggregate import (
+    MIN_REASON_SPREAD,
+    explain,
+    topsis,
+    varying,
+    weighted_sum,
+)
 from planner.criteria._catalogue import (
     CATALOGUE,
     CRITERIA,
@@ -35,7 +49,7 @@ from planner.criteria._catalogue import (
     catalogue_frame,
     format_catalogue,
 )
-from planner.criteria._filters import FilterEntry, FilterReport, apply_filters
+from planner.criteria._filters import SCREENS, FilterEntry, FilterReport, apply_filters
 from planner.criteria._missing import MissingEntry, MissingReport, impute
 from planner.criteria._normalise import normalise
 from planner.criteria._score import Scores, format_scores, score_candidates, score_scenario
@@ -72,9 +86,11 @@ __all__ = [
     "CR_LIMIT",
     "GROUPS",
     "METHODS",
+    "MIN_REASON_SPREAD",
     "MISSING_POLICIES",
     "NORMALISATION_METHODS",
     "RANDOM_INDEX",
+    "SCREENS",
     "WEIGHTINGS",
     "AhpMatrix",
     "AhpResult",
@@ -108,5 +124,6 @@ __all__ = [
     "score_scenario",
     "st_leading_countries",
     "topsis",
+    "varying",
     "weighted_sum",
 ]

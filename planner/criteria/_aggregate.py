@@ -55,18 +55,37 @@ def topsis(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.divide(d_minus, denom, out=np.full(s.shape[0], 0.5), where=denom > 0)
 
 
+MIN_REASON_SPREAD = 0.02
+"""A criterion whose normalised scores have a standard deviation below this across the
+candidates does not vary among them, so it is never given as a reason."""
+
+
+def varying(scores: np.ndarray, *, min_spread: float = MIN_REASON_SPREAD) -> np.ndarray:
+    """One bool per column of ``scores`` (candidates x criteria): True where the column's
+    standard deviation (NaN ignored) reaches ``min_spread``."""
+    s = np.asarray(scores, dtype=float)
+    if s.shape[0] == 0:
+        return np.zeros(s.shape[1], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        sd = np.nanstd(np.where(np.isfinite(s), s, np.nan), axis=0)
+    return np.nan_to_num(sd, nan=0.0) >= min_spread
+
+
 def explain(
     scores: np.ndarray,
     weights: np.ndarray,
     criteria: list[str],
     *,
     n: int = 3,
+    eligible: np.ndarray | None = None,
 ) -> tuple[list[list[str]], list[list[str]]]:
     """The criteria that lift each candidate most and hold it back most.
 
     A criterion's effect on a candidate is ``w_j (s_ij - median_j)``: its weighted score
     against the median candidate's. The ``n`` largest positive effects lift it, the ``n``
-    most negative hold it back (fewer when fewer effects have that sign).
+    most negative hold it back (fewer when fewer effects have that sign). A criterion that
+    does not vary among the candidates (see :func:`varying`) is never named, nor one that
+    ``eligible`` (candidates x criteria, bool) marks as not observed for the candidate.
 
     Returns
     -------
@@ -75,6 +94,9 @@ def explain(
     """
     s, w = _check(scores, weights)
     effect = (s - np.median(s, axis=0)) * w
+    effect[:, ~varying(s)] = 0.0
+    if eligible is not None:
+        effect = np.where(np.asarray(eligible, dtype=bool), effect, 0.0)
     names = np.asarray(criteria, dtype=object)
     order_up = np.argsort(-effect, axis=1, kind="stable")[:, :n]
     order_down = np.argsort(effect, axis=1, kind="stable")[:, :n]

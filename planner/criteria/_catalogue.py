@@ -202,7 +202,7 @@ CATALOGUE: tuple[Criterion, ...] = (
         "market_gdp", "economic", "market size: GDP",
         "Host country GDP, current US dollars (indicator gdp_usd, latest year).",
         "gdp_usd", "USD", "higher", "country", Normalisation("rank"), 0.04,
-        ("region_median", "worst"), "000 §I(II); 004 §3.2 demand conditions",
+        ("omit",), "000 §I(II); 004 §3.2 demand conditions",
     ),
     _c(
         "city_population", "economic", "market size: city population",
@@ -214,9 +214,10 @@ CATALOGUE: tuple[Criterion, ...] = (
     _c(
         "trade_china", "economic", "trade with China",
         "Bilateral trade of the host country with China, US dollars (china_trade_usd, "
-        "latest year).",
+        "latest year). A partner without a figure is unknown, not the worst value: the "
+        "criterion is left out of its score.",
         "china_trade_usd", "USD", "higher", "country", Normalisation("rank"), 0.04,
-        ("region_median", "worst"), "003 §3.1",
+        ("omit",), "003 §3.1",
     ),
     _c(
         "bri_document", "institutional", "Belt and Road cooperation document",
@@ -224,70 +225,78 @@ CATALOGUE: tuple[Criterion, ...] = (
         "reference year; 0 when it never signed or withdrew (a country absent from the "
         "belt_and_road table has not signed); a signatory whose year is unknown is missing.",
         "bri_years", "years", "higher", "country", Normalisation("minmax"), 0.05,
-        ("region_median", "worst"), "003 abstract; 000 §I(II)",
+        ("omit",), "003 abstract; 000 §I(II)",
     ),
     _c(
         "st_agreement", "institutional", "science and technology agreement",
-        "1 when the host has an intergovernmental science and technology cooperation "
-        "agreement with China, 0 when it has none; unknown stays missing.",
+        "1 when an intergovernmental science and technology cooperation agreement (or a "
+        "2019 S&T cooperation document, seed 003) with China is documented in the "
+        "belt_and_road layer. Undocumented is unknown, not 'no' and not 'yes': China's "
+        "Ministry of Science and Technology counts 116 agreements (February 2023) but "
+        "publishes no list, so for a host without a documented agreement the criterion is "
+        "left out of its score and its other weights are rescaled.",
         "st_agreement", "0/1", "higher", "country", Normalisation("identity"), 0.04,
-        ("worst",), "003 abstract",
+        ("omit",), "003 abstract",
     ),
     _c(
         "rule_of_law", "institutional", "rule of law, regulatory quality",
         "Mean of the World Bank WGI rule of law and regulatory quality estimates "
         "(about -2.5 to 2.5); one alone when the other is missing.",
         "wgi_law_regulation", "WGI estimate", "higher", "country", Normalisation("minmax"),
-        0.05, ("region_median", "worst"), "000 §V(1); 004 §3.2 firm strategy",
+        0.05, ("omit",), "000 §V(1); 004 §3.2 firm strategy",
     ),
     _c(
         "innovation_index", "innovation", "innovation capacity: GII",
         "WIPO Global Innovation Index score of the host country (0-100, latest edition).",
         "gii_score", "score 0-100", "higher", "country", Normalisation("minmax"), 0.06,
-        ("region_median", "worst"), "003 §3.4; 003 §2.1",
+        ("omit",), "003 §3.4; 003 §2.1",
     ),
     _c(
         "rd_intensity", "innovation", "innovation capacity: R&D",
         "Gross domestic expenditure on R&D, % of GDP (rd_pct_gdp, latest year).",
         "rd_pct_gdp", "% of GDP", "higher", "country", Normalisation("minmax"), 0.04,
-        ("region_median", "worst"), "003 §3.4; 003 §2.1",
+        ("omit",), "003 §3.4; 003 §2.1",
     ),
     _c(
         "innovation_cluster", "innovation", "innovation cluster",
         "Strength of the best WIPO science and technology cluster within cluster_radius_km "
         "of the city: 1 - (rank - 1) / N in the latest edition, N = cluster_ranked_n (100, "
-        "the length of WIPO's ranking) or the largest rank listed; 0 when no cluster is "
-        "within reach.",
+        "the length of WIPO's ranking) or the largest rank listed. The layer holds ranks "
+        "1-35 of GII 2023 only: a city not within reach of one of them has no cluster data "
+        "(it may lie near a cluster ranked 36-100), which is unknown, not 'no cluster'; it "
+        "is counted as 0, a documented conservative value (no credit for a cluster not "
+        "shown). With a complete ranking in the layer, 0 means no ranked cluster in reach.",
         "cluster_strength", "share 0-1", "higher", "city", Normalisation("identity"), 0.05,
-        ("worst",), "003 §2.2; 003 §3.4; 004 §3.3",
+        ("zero",), "003 §2.2; 003 §3.4; 004 §3.3",
     ),
     _c(
         "tertiary_enrolment", "talent", "talent pool: tertiary enrolment",
         "Gross tertiary enrolment ratio, % (tertiary_enrolment_pct, latest year).",
         "tertiary_enrolment_pct", "%", "higher", "country", Normalisation("minmax"), 0.04,
-        ("region_median", "worst"), "000 §V(1); 003 §1.3",
+        ("omit",), "000 §V(1); 003 §1.3",
     ),
     _c(
         "researchers", "talent", "talent pool: researchers",
         "Researchers in R&D per million people (researchers_per_million, latest year).",
         "researchers_per_million", "per million", "higher", "country", Normalisation("rank"),
-        0.05, ("region_median", "worst"), "000 §V(1); 003 §1.3",
+        0.05, ("omit",), "000 §V(1); 003 §1.3",
     ),
     _c(
         "industry_fit", "industry_fit", "fit with the home industries",
         "For each home industry, the host's strength: rank percentile of the industry's "
         "indicators among countries, blended with the strength of nearby innovation "
         "clusters active in the industry's technology fields; averaged with the scenario's "
-        "industry weights.",
+        "industry weights. A host with none of an industry's indicators takes the worst "
+        "observed fit for it (conservative: the optimiser needs a fit for every industry).",
         "industry_fit", "share 0-1", "higher", "city", Normalisation("identity"), 0.10,
-        ("region_median", "worst"), "003 §3.3; 003 §3.4",
+        ("worst",), "003 §3.3; 003 §3.4",
     ),
     _c(
         "political_stability", "risk", "political stability",
         "World Bank WGI political stability and absence of violence estimate "
         "(about -2.5 to 2.5).",
         "wgi_political_stability", "WGI estimate", "higher", "country",
-        Normalisation("minmax"), 0.05, ("region_median", "worst"), "000 §V(1)",
+        Normalisation("minmax"), 0.05, ("omit",), "000 §V(1)",
     ),
     _c(
         "cultural_distance", "risk", "cultural distance",
@@ -295,18 +304,37 @@ CATALOGUE: tuple[Criterion, ...] = (
         "the dimensions both have of the squared difference divided by the dimension's "
         "variance across countries (at least 4 of the 6 dimensions).",
         "kogut_singh", "index", "lower", "country", Normalisation("minmax"), 0.03,
-        ("region_median", "worst"), "000 §V(1); 004 §3.3",
+        ("omit",), "000 §V(1); 004 §3.3",
     ),
     _c(
         "cost", "cost", "setup and running cost",
         "Price-level proxy: host GDP per capita in current US dollars (wages and rents "
         "follow it), or the candidates' own cost_musd column when the user supplies one.",
         "cost_proxy", "USD per person (or MUSD)", "lower", "country", Normalisation("rank"),
-        0.04, ("region_median", "worst"), "DESIGN: the budget",
+        0.04, ("omit",), "DESIGN: the budget",
     ),
 )  # fmt: skip
 
 CRITERIA: dict[str, Criterion] = {c.id: c for c in CATALOGUE}
+
+#: What each missing-value policy does; ``planner criteria`` prints it under the table.
+MISSING_POLICY_TEXT: dict[str, str] = {
+    "omit": "unknown: the criterion is left out of that candidate's score and its other "
+    "weights are rescaled to sum to 1 (a country never borrows strength it has not shown)",
+    "zero": "unknown, counted as 0, the lower end of a 0-1 measure (a documented "
+    "conservative value)",
+    "worst": "the worst value observed among the candidates (conservative)",
+    "country_median": "the median of the other cities of the same country",
+    "region_median": "the median of the same UN subregion (lends neighbours' strength; "
+    "no default uses it)",
+    "exclude": "the candidate is dropped",
+}
+UNOBSERVED_NOTE = (
+    "Every value not observed for a candidate (filled or left out) counts toward its "
+    "imputed_weight_share, the share of its criterion weight resting on unobserved values; "
+    "above criteria.low_confidence_share (0.25 by default) the candidate is marked "
+    "low_confidence, and [candidates] exclude_low_confidence = true removes it."
+)
 
 
 def catalogue_frame(catalogue: tuple[Criterion, ...] = CATALOGUE) -> pd.DataFrame:
@@ -357,7 +385,7 @@ def format_catalogue(
         return buf.getvalue()
     if fmt == "markdown":
         cols = ["id", "group", "measure", "unit", "direction", "normalisation", "weight",
-                "source", "description"]  # fmt: skip
+                "missing", "source", "description"]  # fmt: skip
         lines = ["| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
         for row in frame[cols].itertuples(index=False):
             cells = [f"{v:.2f}" if isinstance(v, float) else str(v) for v in row]
@@ -366,7 +394,8 @@ def format_catalogue(
     if fmt != "table":
         msg = f"fmt must be 'table', 'markdown' or 'csv', got {fmt!r}."
         raise ValueError(msg)
-    cols = ["id", "group", "measure", "direction", "level", "normalisation", "weight", "source"]
+    cols = ["id", "group", "measure", "direction", "level", "normalisation", "weight",
+            "missing", "source"]  # fmt: skip
     shown = frame[cols].copy()
     shown["weight"] = shown["weight"].map(lambda w: f"{w:.2f}")
     widths = [max(len(c), *(len(str(v)) for v in shown[c])) for c in cols]
@@ -374,4 +403,12 @@ def format_catalogue(
     out.append("  ".join("-" * w for w in widths))
     for row in shown.itertuples(index=False):
         out.append("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+    out += ["", "Missing values (column 'missing', tried in order):"]
+    used = dict.fromkeys(p for c in catalogue for p in c.missing)
+    out += [f"  {p}: {MISSING_POLICY_TEXT[p]}" for p in used if p in MISSING_POLICY_TEXT]
+    out += ["  " + UNOBSERVED_NOTE]
+    for cid in ("st_agreement", "innovation_cluster"):
+        c = next((c for c in catalogue if c.id == cid), None)
+        if c is not None:
+            out.append(f"  {cid}: {c.description}")
     return "\n".join(line.rstrip() for line in out) + "\n"

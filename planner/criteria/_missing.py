@@ -9,6 +9,9 @@ import pandas as pd
 
 from planner.criteria._catalogue import Direction, Level
 
+# Policies after which nothing is left missing (or left missing on purpose, ``omit``).
+TERMINAL_POLICIES: tuple[str, ...] = ("worst", "zero", "omit", "exclude")
+
 
 @dataclass(frozen=True)
 class MissingEntry:
@@ -19,7 +22,8 @@ class MissingEntry:
     criterion
         Criterion id (``industry_fit:<industry>`` for one column of the fit matrix).
     policy
-        ``country_median``, ``region_median``, ``worst``, ``exclude``, ``worst (end of
+        ``country_median``, ``region_median``, ``worst``, ``zero``, ``omit`` (left out of
+        the candidate's score, the other weights rescaled), ``exclude``, ``worst (end of
         chain)`` when the scenario's chain left values missing, or ``unreachable`` (a
         travel time the network cannot provide; scored 0).
     n_candidates
@@ -54,7 +58,8 @@ class MissingReport:
 
     @property
     def n_imputed(self) -> int:
-        """Values filled by a median or the worst value (not exclusions, not unreachable)."""
+        """Values not observed and settled by a fill or left out (not exclusions, not
+        unreachable)."""
         return sum(
             e.n_candidates for e in self.entries if e.policy not in ("exclude", "unreachable")
         )
@@ -75,12 +80,19 @@ class MissingReport:
         """Plain-text lines for the CLI and the brief."""
         lines = [
             f"{e.criterion}: {e.n_candidates:,} candidate(s) in {e.n_countries} "
-            f"countr{'y' if e.n_countries == 1 else 'ies'} -> {e.policy}"
+            f"countr{'y' if e.n_countries == 1 else 'ies'} -> "
+            f"{_POLICY_WORDS.get(e.policy, e.policy)}"
             for e in self.entries
         ]
         lines += [f"{c}: left out ({why})" for c, why in self.dropped]
         lines += list(self.notes)
         return "\n".join(lines) if lines else "no missing values"
+
+
+_POLICY_WORDS = {
+    "omit": "unknown: left out of the candidate's score, its other weights rescaled",
+    "zero": "unknown: counted as 0 (no credit for what is not shown)",
+}
 
 
 def impute(
@@ -107,8 +119,12 @@ def impute(
         Tried in order on the values still missing: ``country_median`` (median of the
         other cities of the same country; city-level criteria only), ``region_median``
         (median over the same UN subregion: over cities for city-level criteria, over
-        countries for country-level ones), ``worst`` (the worst observed value),
-        ``exclude`` (drop the candidate). Values still missing at the end take the worst
+        countries for country-level ones; it lends a country its neighbours' strength, so
+        no default uses it), ``worst`` (the worst observed value), ``zero`` (0, the lower
+        end of a measure in [0, 1]: no credit for what the candidate has not shown),
+        ``omit`` (leave the value missing: the criterion is left out of that candidate's
+        score and its other weights are rescaled, see :func:`planner.criteria.score_candidates`)
+        or ``exclude`` (drop the candidate). Values still missing at the end take the worst
         value, reported as ``worst (end of chain)``.
     direction, level
         Of the criterion.
@@ -142,7 +158,7 @@ def impute(
             )
 
     chain = [*policies]
-    if chain[-1] not in ("worst", "exclude"):
+    if chain[-1] not in TERMINAL_POLICIES:
         chain.append("worst (end of chain)")
     for policy in chain:
         if not todo.any():
@@ -161,6 +177,11 @@ def impute(
             else:
                 med = v[have].groupby(region[have]).median()
             fill = region[todo].map(med).astype(float)
+        elif policy == "omit":
+            record(todo, "omit")
+            break
+        elif policy == "zero":
+            fill = pd.Series(0.0, index=v.index[todo])
         elif policy == "exclude":
             record(todo, "exclude")
             exclude |= todo

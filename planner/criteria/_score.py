@@ -15,11 +15,11 @@ import pandas as pd
 from planner._errors import CriteriaError
 from planner.criteria._aggregate import explain, topsis, weighted_sum
 from planner.criteria._catalogue import GROUPS, Criterion
-from planner.criteria._filters import FilterReport, apply_filters
+from planner.criteria._filters import FilterEntry, FilterReport, apply_filters
 from planner.criteria._missing import MissingEntry, MissingReport, impute
 from planner.criteria._normalise import normalise
 from planner.criteria._settings import CriteriaSettings
-from planner.criteria._values import compute_values
+from planner.criteria._values import compute_values, optional_layer
 from planner.criteria._weights import (
     AhpResult,
     ahp_weights,
@@ -45,8 +45,16 @@ class Scores:
         catalogue's unit, after imputation; NaN when unreachable), ``score_<c>``
         (normalised, [0, 1], 1 = best),
         ``contrib_<c>`` (weight x score; they sum to ``score_total`` for the weighted sum),
-        ``score_total`` ([0, 1]), ``rank`` (1 = best) and ``lifts`` / ``holds_back``
-        (semicolon-separated criterion ids). A GeoDataFrame when the candidates were one.
+        ``score_total`` ([0, 1]), ``rank`` (1 = best), ``lifts`` / ``holds_back``
+        (semicolon-separated criterion ids), ``missing_criteria`` (semicolon-separated ids
+        of the criteria whose value was not observed for the city: filled by a policy, or
+        left out and reweighted), ``imputed_weight_share`` (share of the criterion weight
+        on those values, in [0, 1]) and ``low_confidence`` (that share exceeds
+        ``low_confidence_share``). A criterion left out of a candidate's score (policy
+        ``omit``) has ``value_<c>`` NaN and ``score_<c>`` equal to the candidate's own
+        weighted mean over its known criteria, which is the same as rescaling the other
+        weights: its contributions still sum to the total. A GeoDataFrame when the
+        candidates were one.
     fit
         Per-industry fit, candidates (index ``city_id``, same order as ``frame``) x
         industries, in [0, 1]; missing values imputed with the ``industry_fit`` policy.
@@ -146,6 +154,7 @@ def score_candidates(
         values=raw.values,
         criteria=by_id,
         bri_member=raw.bri_member,
+        screens=optional_layer(layers, "host_screens") if settings.filters.screens else None,
     )
     if not keep.any():
         msg = (
@@ -171,6 +180,9 @@ def score_candidates(
     entries: list[MissingEntry] = []
     exclude = pd.Series(False, index=iso3.index)
     filled: dict[str, pd.Series] = {}
+    # Share of each criterion's value not observed per candidate (1 = not observed; for
+    # industry fit, the industry-weighted share of industries without data).
+    unobserved: dict[str, pd.Series] = {}
     fit = raw.fit[keep]
     fit_policies = by_id["industry_fit"].missing if "industry_fit" in by_id else ("worst",)
     fit_cols = {}
@@ -194,6 +206,7 @@ def score_candidates(
         if c.id == "industry_fit":
             w = pd.Series(raw.industry_weights)[fit.columns]
             filled[c.id] = fit @ w
+            unobserved[c.id] = raw.fit[keep][fit.columns].isna().astype(float) @ w
             continue
         unreach = raw.unreachable.get(c.id)
         skip = unreach[keep] if unreach is not None else None
@@ -206,6 +219,10 @@ def score_candidates(
             e.insert(0, MissingEntry(c.id, "unreachable", int(skip.sum()),
                                      int(iso3[skip].nunique())))  # fmt: skip
         filled[c.id] = v
+        unobs = raw.values[c.id][keep].isna()
+        if skip is not None:
+            unobs &= ~skip.reindex(unobs.index, fill_value=False)
+        unobserved[c.id] = unobs.astype(float)
         exclude |= ex
         entries += e
     rows = ~exclude
@@ -223,14 +240,16 @@ def score_candidates(
         if unreach is not None:
             col[unreach[index].to_numpy()] = 0.0
         s[:, j] = col
-    if np.isnan(s).any():  # pragma: no cover - impute leaves no NaN by construction
-        msg = "Scores still hold missing values after imputation; report this as a bug."
-        raise CriteriaError(msg)
+    # NaN left now = policy "omit": the criterion is left out of that candidate's score.
+    omitted = np.isnan(s)
+    u = np.column_stack([unobserved[c][index].to_numpy(float) for c in ids])
 
-    weights, ahp_results = _weights(used, s, settings)
+    weights, ahp_results = _weights(used, _column_mean_filled(s), settings)
     w = np.array([weights[c] for c in ids])
+    s = _fill_omitted(s, omitted, w)
     total = topsis(s, w) if settings.method == "topsis" else weighted_sum(s, w)
-    lifts, holds = explain(s, w, ids, n=settings.explain_n)
+    lifts, holds = explain(s, w, ids, n=settings.explain_n, eligible=u < 0.5)
+    share = u @ w
 
     base = candidates.loc[index]
     extra: dict[str, Any] = {
@@ -247,6 +266,29 @@ def score_candidates(
         frame = type(base)(frame, geometry="geometry", crs=getattr(base, "crs", None))
     frame["lifts"] = [";".join(x) for x in lifts]
     frame["holds_back"] = [";".join(x) for x in holds]
+    names = np.asarray(ids, dtype=object)
+    frame["missing_criteria"] = [";".join(names[row > 0]) for row in u]
+    frame["imputed_weight_share"] = share
+    frame["low_confidence"] = share > settings.low_confidence_share + 1e-12
+    if settings.filters.exclude_low_confidence:
+        low = frame["low_confidence"].to_numpy(bool)
+        entry = FilterEntry(
+            "low_confidence",
+            f"low confidence: more than {settings.low_confidence_share:.0%} of the criterion "
+            "weight on values not observed for the city",
+            int(low.sum()),
+            0,
+            int((~low).sum()),
+        )
+        filter_report = FilterReport(filter_report.n_input, (*filter_report.entries, entry))
+        if low.all():
+            msg = (
+                f"Every candidate is low-confidence:\n{filter_report.summary()}\nRaise "
+                "criteria.low_confidence_share or set [candidates] exclude_low_confidence = "
+                "false."
+            )
+            raise CriteriaError(msg)
+        frame = frame.loc[~low]
     frame["rank"] = frame["score_total"].rank(method="min", ascending=False).astype(int)
     order = np.lexsort((frame["city_id"].to_numpy(), frame["rank"].to_numpy()))
     frame = frame.iloc[order]
@@ -272,10 +314,10 @@ def score_candidates(
     )
     log.info(
         "scored %s candidate cities on %d criteria (%s, %s weights); filters removed %s, "
-        "%s values imputed, %d criteria left out",
+        "%s values not observed, %d criteria left out, %s low-confidence",
         f"{len(frame):,}", len(used), settings.method, settings.weighting,
         f"{filter_report.n_input - filter_report.n_output:,}", f"{missing.n_imputed:,}",
-        len(dropped),
+        len(dropped), f"{int(frame['low_confidence'].sum()):,}",
     )  # fmt: skip
     return scores
 
@@ -288,17 +330,56 @@ def score_scenario(
     layers: Mapping[str, Any] | None,
 ) -> Scores:
     """Score candidates with a :class:`planner.scenario.Scenario`'s criteria, industries
-    and home country."""
+    and home country, and its ``[candidates]`` host-country screens and low-confidence
+    exclusion."""
+    from dataclasses import replace
+
     from planner.criteria._settings import criteria_settings_from_mapping
 
+    settings = criteria_settings_from_mapping(scenario.criteria)
+    cand = getattr(scenario, "candidates", None)
+    settings = replace(
+        settings,
+        filters=replace(
+            settings.filters,
+            screens=tuple(getattr(cand, "screens", ())),
+            exclude_low_confidence=bool(getattr(cand, "exclude_low_confidence", False)),
+        ),
+    )
     return score_candidates(
         candidates,
         access=access,
         layers=layers,
-        settings=criteria_settings_from_mapping(scenario.criteria),
+        settings=settings,
         industries=scenario.industries,
         home_country=getattr(scenario, "home_country", "CHN"),
     )
+
+
+def _column_mean_filled(s: np.ndarray) -> np.ndarray:
+    """``s`` with each NaN replaced by its column's mean (for data-driven weights only)."""
+    if not np.isnan(s).any():
+        return s
+    with np.errstate(invalid="ignore"):
+        counts = (~np.isnan(s)).sum(axis=0)
+        means = np.where(counts > 0, np.nansum(s, axis=0) / np.maximum(counts, 1), 0.5)
+    return np.where(np.isnan(s), means[None, :], s)
+
+
+def _fill_omitted(s: np.ndarray, omitted: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Score each omitted cell at the candidate's own weighted mean of its known scores.
+
+    A weighted sum then equals the weighted mean over the known criteria, i.e. the omitted
+    criteria left out and the other weights rescaled to 1; a candidate with no known
+    criterion of positive weight scores 0.
+    """
+    if not omitted.any():
+        return s
+    known_w = np.where(omitted, 0.0, w[None, :])
+    denom = known_w.sum(axis=1)
+    num = (np.where(omitted, 0.0, s) * known_w).sum(axis=1)
+    own = np.divide(num, denom, out=np.zeros_like(denom), where=denom > 0)
+    return np.where(omitted, own[:, None], s)
 
 
 def _validate_candidates(candidates: pd.DataFrame) -> None:

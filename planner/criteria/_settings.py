@@ -21,7 +21,9 @@ from planner.criteria._catalogue import (
 )
 from planner.criteria._weights import ahp_weights
 
-MISSING_POLICIES: tuple[str, ...] = ("country_median", "region_median", "worst", "exclude")
+MISSING_POLICIES: tuple[str, ...] = (
+    "country_median", "region_median", "worst", "zero", "omit", "exclude",
+)  # fmt: skip
 METHODS: tuple[str, ...] = ("weighted_sum", "topsis")
 WEIGHTINGS: tuple[str, ...] = ("direct", "ahp", "entropy", "critic")
 
@@ -53,6 +55,14 @@ class FilterSettings:
         Criterion id -> floor / ceiling on its raw measure, in its unit (for example
         ``political_stability = -1.0`` as a WGI estimate floor, ``air_time = 24`` hours).
         A candidate without a value fails the test.
+    screens
+        Host-country screens to apply (ids of :data:`planner.criteria.SCREENS`), from the
+        scenario's ``[candidates] screens``: every country the ``host_screens`` layer lists
+        under one of them is removed, and the report names it with its reason.
+    exclude_low_confidence
+        Remove low-confidence candidates (``[candidates] exclude_low_confidence``): those
+        whose share of weight on values not observed for them exceeds
+        ``CriteriaSettings.low_confidence_share``.
     """
 
     excluded_countries: tuple[str, ...] = ("CHN",)
@@ -60,6 +70,8 @@ class FilterSettings:
     min_population: int | None = None
     min_values: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     max_values: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    screens: tuple[str, ...] = ()
+    exclude_low_confidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,10 @@ class CriteriaSettings:
         the layer when ``None``.
     explain_n
         How many lifting and holding-back criteria to name per city.
+    low_confidence_share
+        A candidate is low-confidence when more than this share of its criterion weight
+        rests on values not observed for it (imputed, or left out and reweighted); in
+        [0, 1], 0.25 by default.
     """
 
     criteria: tuple[Criterion, ...] = CATALOGUE
@@ -120,6 +136,7 @@ class CriteriaSettings:
     st_leading_top_n: int = 25
     reference_year: int | None = None
     explain_n: int = 3
+    low_confidence_share: float = 0.25
     added: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -147,6 +164,7 @@ _TOP_KEYS = {
     "st_leading_top_n": "an integer >= 1",
     "reference_year": "a year, e.g. 2024",
     "explain_n": "an integer >= 1",
+    "low_confidence_share": "a share in [0, 1] of a candidate's weight on unobserved values",
 }
 _FILTER_KEYS = {
     "excluded_countries": "a list of ISO3 codes",
@@ -212,6 +230,13 @@ def criteria_settings_from_mapping(mapping: Mapping[str, Any] | None) -> Criteri
         miss = c.missing
         if c.id in missing:
             miss = _policies(missing[c.id], f"criteria.missing.{c.id}")
+            if "zero" in miss and c.direction != "higher":
+                msg = (
+                    f"criteria.missing.{c.id} = {missing[c.id]!r}: 'zero' is a conservative "
+                    f"fill only where higher is better, and {c.id!r} is better when lower; "
+                    "use 'worst' or 'omit'."
+                )
+                raise ScenarioError(msg)
         out.append(replace(c, normalisation=norm, weight=weights.get(c.id, c.weight), missing=miss))
     for key in norms:
         _known(key, catalogue, "criteria.normalisation")
@@ -304,6 +329,7 @@ def criteria_settings_from_mapping(mapping: Mapping[str, Any] | None) -> Criteri
             else None
         ),
         explain_n=int(_num(m, "explain_n", 3, "criteria", lo=1.0, integer=True)),
+        low_confidence_share=_num(m, "low_confidence_share", 0.25, "criteria", lo=0.0, hi=1.0),
         added=MappingProxyType(added_specs),
     )
 

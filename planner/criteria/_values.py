@@ -294,6 +294,10 @@ def compute_values(
             values["innovation_cluster"] = pd.Series(0.0, index=idx)
         else:
             best = np.where(near, strength[None, :], 0.0).max(axis=1)
+            if not _complete_ranking(clusters, settings.cluster_ranked_n):
+                # Only part of the ranking is known: a city out of reach of every listed
+                # cluster may lie near an unlisted one. Unknown, not "no cluster".
+                best[~near.any(axis=1)] = np.nan
             values["innovation_cluster"] = pd.Series(best, index=idx)
 
     fit = pd.DataFrame(index=idx)
@@ -405,6 +409,12 @@ def _belt_and_road(
     else:
         st_c = pd.Series(np.nan, index=iso3.index)
     return member, years_c, st_c
+
+
+def _complete_ranking(clusters: pd.DataFrame, ranked_n: int) -> bool:
+    """True when the layer lists every rank of the ranking, 1 to N."""
+    ranks = set(clusters["rank"].astype(int))
+    return ranks >= set(range(1, max(ranked_n, max(ranks, default=0)) + 1))
 
 
 def _latest_clusters(clusters: pd.DataFrame | None, ranked_n: int) -> pd.DataFrame | None:
