@@ -118,9 +118,11 @@ def _load_countries() -> gpd.GeoDataFrame:
     raw = raw.assign(_home=(raw["ADM0_A3"] == raw["iso3"]).astype(int))
     raw = raw.sort_values(["iso3", "_home"], ascending=[True, False])
     out = raw.dissolve(by="iso3", aggfunc="first", as_index=False)
+    # NAME_EN is the full English short name ("Saint Vincent and the Grenadines", "Bosnia
+    # and Herzegovina"); NAME abbreviates ("St. Vin. and Gren."), which reads badly in a brief.
     out = out.rename(
         columns={
-            "NAME": "name",
+            "NAME_EN": "name",
             "CONTINENT": "continent",
             "REGION_UN": "region_un",
             "SUBREGION": "subregion",
