@@ -272,7 +272,7 @@ def _centre_popup(
     facts = [
         ("Rail freight", fmt.hours(row.get("rail_time_h"))),
         ("Sea freight", fmt.hours(row.get("sea_time_h"))),
-        ("Air (people)", fmt.hours(row.get("air_time_h"))),
+        ("Air (people)", fmt.air_trip(row)),
     ]
     mode = row.get("best_freight_mode")
     if not fmt.is_missing(mode):
@@ -518,10 +518,8 @@ def _links(m: folium.Map, view: RunView) -> int:
             "opacity": 0.85,
             "dashArray": "2 6" if mode == "air" else None,
         }
-        tip = (
-            f"{_esc(origin.name)} &rarr; {_esc(r.get('name'))} by {mode}: "
-            f"{_esc(fmt.hours(r.get(time_col)))}"
-        )
+        when = fmt.air_trip(r) if mode == "air" else fmt.hours(r.get(time_col))
+        tip = f"{_esc(origin.name)} &rarr; {_esc(r.get('name'))} by {mode}: {_esc(when)}"
         coords = _great_circle(float(origin.lon), float(origin.lat), lon, lat)
         feats.append(_feature({"type": "LineString", "coordinates": coords}, style=style, tip=tip))
     for o in view.origins:
