@@ -296,8 +296,11 @@ def air_trips(
             )
             reason[unreached] = why
         else:
-            near = pd.Series(air.iata[arr]).groupby(place).agg(lambda s: ", ".join(s[:5]))
-            home = pd.Series(np.isin(arr, dep)).groupby(place).all()
+            sel = unreached[place]
+            near = pd.Series(air.iata[arr[sel]]).groupby(place[sel]).agg(
+                lambda s: ", ".join(s[:5])
+            )
+            home = pd.Series(np.isin(arr[sel], dep)).groupby(place[sel]).all()
             for c in np.flatnonzero(unreached):
                 reason[c] = (
                     f"the city's airports ({near.get(c, '')}) are {origin_name}'s own: "
