@@ -599,6 +599,7 @@ def format_accessibility(
                 "rail_time_h",
                 "sea_time_h",
                 "air_time_h",
+                "air_route",
                 "best_freight_mode",
                 "dist_rail_node_km",
                 "dist_coop_zone_km",
