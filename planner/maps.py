@@ -272,7 +272,7 @@ def _centre_popup(
     facts = [
         ("Rail freight", fmt.hours(row.get("rail_time_h"))),
         ("Sea freight", fmt.hours(row.get("sea_time_h"))),
-        ("Air (people)", fmt.air_trip(row)),
+        ("Air (people, OpenFlights 2014 routes)", fmt.air_trip(row)),
     ]
     mode = row.get("best_freight_mode")
     if not fmt.is_missing(mode):

@@ -291,3 +291,14 @@ def test_logs_one_summary_line(layers, caplog: pytest.LogCaptureFixture) -> None
     assert len(lines) == 1
     assert lines[0].startswith("measured the accessibility of 10 candidate cities")
     assert "nonstop, OpenFlights 2014" in lines[0]
+
+
+def test_air_trip_text_for_the_map_and_the_brief(frame: pd.DataFrame) -> None:
+    from planner import _format as fmt
+
+    osaka = frame.loc["Osaka"]
+    assert fmt.air_trip(osaka) == f"{fmt.hours(osaka['air_time_h'])}, nonstop HGH-KIX"
+    budapest = fmt.air_trip(frame.loc["Budapest"])
+    assert ", 1 connection HGH-" in budapest and budapest.endswith("-BUD")
+    assert fmt.air_trip({"air_time_h": float("nan"), "air_route": ""}) == "not reachable"
+    assert fmt.air_trip({"air_time_h": 5.0}) == "5.0 h"  # a run without air_route
