@@ -65,7 +65,8 @@ class AirNetwork:
 
     ``iata``, ``name``, ``lon``, ``lat`` have one entry per airport; ``src`` and ``dst``
     one per route (indices into the airports); ``dropped`` counts the routes left out
-    because one of their airports is not in the airports layer.
+    because one of their airports is not in the airports layer (or because they repeat a
+    pair, or fly from an airport to itself).
     """
 
     iata: np.ndarray
@@ -120,6 +121,8 @@ def air_network(airports: pd.DataFrame, routes: pd.DataFrame) -> AirNetwork:
     src = index.get_indexer(routes["from_iata"].astype(str))
     dst = index.get_indexer(routes["to_iata"].astype(str))
     keep = (src >= 0) & (dst >= 0) & (src != dst)
+    # one edge per pair (a sparse graph would add up the weights of repeated pairs)
+    keep[keep] = ~pd.Series(src[keep] * len(iata) + dst[keep]).duplicated().to_numpy()
     names = ports["name"] if "name" in ports.columns else pd.Series("", index=ports.index)
     return AirNetwork(
         iata=iata,
@@ -170,13 +173,17 @@ def _near(
     air: AirNetwork, tree: cKDTree, lon: np.ndarray, lat: np.ndarray, radius_km: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(place, airport, km) for the airports within ``radius_km`` of each place, or its
-    nearest airport when none is."""
-    xyz = _unit_xyz(lon, lat)
+    nearest airport when none is; places without finite coordinates get none."""
+    ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+    if len(ok) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    xyz = _unit_xyz(lon[ok], lat[ok])
     chord = 2.0 * np.sin(min(radius_km, np.pi * EARTH_RADIUS_KM) / (2.0 * EARTH_RADIUS_KM))
     within = tree.query_ball_point(xyz, chord)
     _, nearest = tree.query(xyz)
     place = np.concatenate(
-        [np.full(max(len(w), 1), i, dtype=np.int64) for i, w in enumerate(within)]
+        [np.full(max(len(w), 1), ok[i], dtype=np.int64) for i, w in enumerate(within)]
     )
     airport = np.concatenate(
         [np.asarray(w if w else [nearest[i]], dtype=np.int64) for i, w in enumerate(within)]
@@ -233,6 +240,9 @@ def air_trips(
     def road_h(km: np.ndarray) -> np.ndarray:
         return p.road_detour * km / p.air_ground_speed_kph
 
+    if not (np.isfinite(origin_lonlat[0]) and np.isfinite(origin_lonlat[1])):
+        reason[:] = f"the origin {origin_name} has no coordinates"
+        return done()
     # departure airports, joined to a source node (index n) by road
     _, dep, dep_km = _near(
         air, tree, np.array([origin_lonlat[0]]), np.array([origin_lonlat[1]]), p.air_access_km
@@ -286,6 +296,9 @@ def air_trips(
     road_in[city] = arr_km[best]
 
     unreached = np.isnan(time_h)
+    no_place = ~(np.isfinite(targets[:, 0]) & np.isfinite(targets[:, 1]))
+    reason[no_place] = "the city has no coordinates"
+    unreached &= ~no_place
     if unreached.any():
         routed = np.isin(dep, air.src)
         codes = ", ".join(str(c) for c in air.iata[dep][:5])
@@ -314,7 +327,7 @@ def air_trips(
         f"{n:,}",
         f"{len(air.src):,}",
         f"{air.dropped:,}",
-        f"{int((~unreached).sum()):,}",
+        f"{int(np.isfinite(time_h).sum()):,}",
     )
     return done()
 

@@ -442,3 +442,17 @@ def test_air_unreachable_cities_get_a_reason() -> None:
     one = np.array([[0.0, 0.0]])
     isolated = air_trips(air, (60.0, 0.0), one, nw.NetworkParams(), origin_name="Isle")
     assert "no airport near Isle (ISL) has a route" in isolated.reason[0]
+
+
+def test_air_repeated_routes_count_once_and_cities_without_coordinates_say_so() -> None:
+    from planner._air import air_trips
+
+    twice = pd.concat([_ROUTES, _ROUTES.head(2)], ignore_index=True)
+    air = _air(twice)
+    assert len(air.src) == 6 and air.dropped == 3
+    p = nw.NetworkParams()
+    targets = np.array([[40.0, 0.0], [np.nan, 0.0]])
+    once = air_trips(_air(), (0.0, 0.0), targets, p, origin_name="H")
+    again = air_trips(air, (0.0, 0.0), targets, p, origin_name="H")
+    assert again.time_h[0] == pytest.approx(once.time_h[0])
+    assert np.isnan(again.time_h[1]) and again.reason[1] == "the city has no coordinates"
