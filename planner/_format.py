@@ -7,7 +7,8 @@ Missing values (None, NaN, pandas NA) come back as the ``missing`` text, never a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -46,6 +47,19 @@ def hours(value: object, *, missing: str = "not reachable") -> str:
     if h < 48:
         return f"{h:.0f} h"
     return f"{h / 24:.0f} days ({h:,.0f} h)"
+
+
+def air_trip(row: Mapping[str, Any], *, missing: str = "not reachable") -> str:
+    """An air trip from a row of the accessibility table: ``"7.1 h, nonstop HGH-KIX"``,
+    ``"20 h, 1 connection HGH-AMS-BUD"`` (OpenFlights 2014 routes); hours alone when the
+    row has no ``air_route``."""
+    text = hours(row.get("air_time_h"), missing=missing)
+    route = row.get("air_route")
+    if text == missing or is_missing(route) or not str(route):
+        return text
+    stops = str(route).count("-") - 1
+    kind = "nonstop" if stops == 0 else f"{stops} connection{'s' if stops > 1 else ''}"
+    return f"{text}, {kind} {route}"
 
 
 def km(value: object, *, missing: str = "unknown") -> str:

@@ -7,15 +7,17 @@ For every candidate city (one row per ``city_id``):
   (gauge changes included), truck to the city (:mod:`planner.network`);
 - **sea freight** from the province's port (role ``"port"``): port call, sea lanes, port
   call at the best port for the city, truck inland;
-- **air travel** for people from the province's airport (role ``"airport"``): the
-  great-circle distance at cruise speed, plus a fixed overhead, plus a connection when
-  the city's nearest hub airport is beyond ``air_hub_radius_km``;
+- **air travel** for people from the province's airport (role ``"airport"``) over the
+  real nonstop routes of the ``air_routes`` layer (OpenFlights 2014 by default): the
+  trip with the fewest flights, then the least time, with block time per flight, a
+  fixed overhead, road to and from the airports, and the connections it needs
+  (:mod:`planner._air`);
 - the best freight mode (the faster of rail and sea) and its time;
 - distances to the nearest Belt and Road corridor, international rail-line node city (of
   a segment open to regular service),
   overseas cooperation zone (and whether that zone is sponsored by the home province;
-  also the distance to the nearest zone the home province sponsors), hub airport and
-  port.
+  also the distance to the nearest zone the home province sponsors) and port; the
+  arrival airport of the air trip and its distance.
 
 A mode that cannot reach a city leaves NaN in its ``*_time_h`` and ``*_dist_km`` columns
 and says why in ``*_reason``; never 0. All origins are routed at once: one Dijkstra tree
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from planner._air import AIR_DATA, air_network_from_layers, air_trips, trip_legs
 from planner._errors import LayerError, ScenarioError
 from planner._graphs import EARTH_RADIUS_KM, great_circle_km
 from planner.network import (
@@ -71,6 +74,8 @@ ACCESSIBILITY_COLUMNS: tuple[str, ...] = (
     "air_time_h",
     "air_dist_km",
     "air_reason",
+    "air_flights",
+    "air_route",
     "best_freight_mode",
     "best_freight_time_h",
     "dist_corridor_km",
@@ -81,8 +86,8 @@ ACCESSIBILITY_COLUMNS: tuple[str, ...] = (
     "nearest_coop_zone",
     "coop_zone_home",
     "dist_home_coop_zone_km",
-    "dist_hub_airport_km",
-    "nearest_hub_airport",
+    "dist_arrival_airport_km",
+    "arrival_airport",
     "dist_port_km",
     "nearest_port",
 )
@@ -246,31 +251,29 @@ def add_accessibility(
         out[f"{mode}_dist_km"] = res.dist_km[0]
         out[f"{mode}_reason"] = res.reason[0].astype(str)
 
-    # -- air, for people --------------------------------------------------------------
-    airports = optional_layer(layers, "airports")
-    hub_km = np.full(n, np.nan)
-    hub_name = np.full(n, "", dtype=object)
-    if airports is not None and len(airports):
-        hubs = airports[airports["hub"].astype(bool).to_numpy()] if "hub" in airports else airports
-        if len(hubs):
-            hub_km, idx = nearest_km(lon, lat, hubs["lon"], hubs["lat"])
-            labels = (hubs["iata"].astype(str) + " " + hubs["name"].astype(str)).to_numpy()
-            hub_name = labels[idx]
+    # -- air, for people, over the routes of the air_routes layer ----------------------
+    air, no_air = air_network_from_layers(layers)
     airport = _origin(origins, "airport")
-    if airport is None:
+    arrival_km = np.full(n, np.nan)
+    arrival = np.full(n, "", dtype=object)
+    if airport is None or air is None:
         out["air_time_h"] = np.nan
         out["air_dist_km"] = np.nan
-        out["air_reason"] = "the scenario has no origin with role 'airport'"
+        out["air_reason"] = (
+            "the scenario has no origin with role 'airport'" if airport is None else no_air
+        )
+        out["air_flights"] = np.nan
+        out["air_route"] = ""
     else:
-        air_km = great_circle_km(airport.lon, airport.lat, lon, lat)
-        connection = np.where(hub_km > p.air_hub_radius_km, p.air_connection_h, 0.0)
-        air_h = p.air_overhead_h + air_km / p.air_speed_kph + connection
-        unknown = np.isnan(hub_km)
-        air_h[unknown] = np.nan
-        out["air_time_h"] = air_h
-        out["air_dist_km"] = air_km
-        out["air_reason"] = np.where(
-            unknown, "no hub airports in the airports layer, so connections are unknown", ""
+        trips = air_trips(air, (airport.lon, airport.lat), targets, p, origin_name=airport.name)
+        out["air_time_h"] = trips.time_h
+        out["air_dist_km"] = trips.dist_km
+        out["air_reason"] = trips.reason.astype(str)
+        out["air_flights"] = trips.flights
+        out["air_route"] = [trips.route(air, j) for j in range(n)]
+        arrival_km = trips.road_in_km
+        arrival = np.array(
+            [air.label(path[-1]) if path else "" for path in trips.path], dtype=object
         )
 
     # -- best freight mode --------------------------------------------------------------
@@ -326,8 +329,8 @@ def add_accessibility(
         out["coop_zone_home"] = False
         out["dist_home_coop_zone_km"] = np.nan
 
-    out["dist_hub_airport_km"] = hub_km
-    out["nearest_hub_airport"] = hub_name
+    out["dist_arrival_airport_km"] = arrival_km
+    out["arrival_airport"] = arrival
 
     ports = optional_layer(layers, "ports")
     if ports is not None and len(ports):
@@ -344,11 +347,13 @@ def add_accessibility(
     out["coop_zone_home"] = out["coop_zone_home"].astype(bool)
     logger.info(
         "measured the accessibility of %s candidate cities: rail reaches %s, sea %s, "
-        "air %s; best freight by rail for %s, by sea for %s",
+        "air %s (%s nonstop, %s); best freight by rail for %s, by sea for %s",
         f"{n:,}",
         f"{int(np.isfinite(rail_h).sum()):,}",
         f"{int(np.isfinite(sea_h).sum()):,}",
         f"{int(np.isfinite(out['air_time_h']).sum()):,}",
+        f"{int((out['air_flights'] == 1).sum()):,}",
+        AIR_DATA,
         f"{int((out['best_freight_mode'] == 'rail').sum()):,}",
         f"{int((out['best_freight_mode'] == 'sea').sum()):,}",
     )
@@ -372,9 +377,10 @@ def accessibility_from_layers(
         The candidate cities: ``city_id``, ``name``, ``lon``, ``lat`` (degrees).
     layers
         Layer name -> frame (a :class:`planner.layers.LayerSet`). The network uses
-        ``railways``, ``sea_lanes``, ``ports``, ``rail_lines`` and ``countries``; the
-        proximity columns ``corridors``, ``rail_nodes``, ``cooperation_zones``,
-        ``airports`` and ``ports``. A missing optional layer leaves its columns empty.
+        ``railways``, ``sea_lanes``, ``ports``, ``rail_lines`` and ``countries``; air
+        travel ``airports`` and ``air_routes``; the proximity columns ``corridors``,
+        ``rail_nodes``, ``cooperation_zones`` and ``ports``. A missing optional layer
+        leaves its columns empty.
     origins
         Objects with ``name``, ``role`` (``"rail"``, ``"port"``, ``"airport"`` or
         ``"city"``), ``lon``, ``lat``; the first of each role is used.
@@ -390,6 +396,11 @@ def accessibility_from_layers(
     DataFrame
         ``city_id`` and :data:`ACCESSIBILITY_COLUMNS`, in the order of ``candidates``:
         times in hours, distances in km; NaN and a reason where a mode cannot reach.
+        ``air_dist_km`` is the great-circle km flown, over every flight; ``air_flights``
+        the number of flights (1 = nonstop); ``air_route`` the airports of the trip as
+        IATA codes (``"HGH-AMS-BUD"``); ``arrival_airport`` and
+        ``dist_arrival_airport_km`` the airport the trip lands at and its great-circle km
+        to the city.
     """
     network = network_from_layers(layers, params=_params(params), cache=cache)
     return add_accessibility(candidates, network, layers, origins=origins, province=province)
@@ -451,7 +462,11 @@ def route_legs(
         One row per leg: ``city``, ``route`` (``"rail"``, ``"sea"``, ``"air"``), ``leg``
         (1, 2, ...), ``mode``, ``from``, ``to``, ``dist_km``, ``time_h``. A route that
         cannot reach the city has one row with mode ``"unreachable"``, NaN km and
-        hours, and the reason in ``to``.
+        hours, and the reason in ``to``. The air route lists the fixed time at the
+        airports (mode ``"airport"``), the road to the departure airport, each flight
+        (mode ``"flight"``, airport to airport, great-circle km) with a ``"connection"``
+        row at each airport where the traveller changes planes, and the road from the
+        arrival airport (road km are ``road_detour`` times the great circle).
     """
     _check_candidates(candidates)
     _check_origins(origins)
@@ -500,42 +515,19 @@ def route_legs(
                 rows.append({"city": city, "route": route, "leg": i, **leg})
 
     airport = _origin(origins, "airport")
-    airports = optional_layer(layers, "airports")
-    hubs = None
-    if airports is not None and "hub" in airports:
-        hubs = airports[airports["hub"].astype(bool).to_numpy()]
-    for j, city in enumerate(names):
-        if airport is None:
-            unreachable(city, "air", "the scenario has no origin with role 'airport'")
-            continue
-        km = float(great_circle_km(airport.lon, airport.lat, targets[j, 0], targets[j, 1]))
-        legs = [("air", airport.name, city, km, p.air_overhead_h + km / p.air_speed_kph)]
-        if hubs is not None and len(hubs):
-            hub_km, idx = nearest_km(targets[j, 0], targets[j, 1], hubs["lon"], hubs["lat"])
-            if hub_km[0] > p.air_hub_radius_km:
-                hub = str(hubs["iata"].iloc[int(idx[0])])
-                legs.append(
-                    (
-                        "connection",
-                        f"nearest hub {hub} is {hub_km[0]:,.0f} km away",
-                        city,
-                        0.0,
-                        p.air_connection_h,
-                    )
-                )
-        for i, (mode, frm, dest, dist, hours) in enumerate(legs, start=1):
-            rows.append(
-                {
-                    "city": city,
-                    "route": "air",
-                    "leg": i,
-                    "mode": mode,
-                    "from": frm,
-                    "to": dest,
-                    "dist_km": dist,
-                    "time_h": hours,
-                }
-            )
+    air, no_air = air_network_from_layers(layers)
+    if airport is None or air is None:
+        why = "the scenario has no origin with role 'airport'" if airport is None else no_air
+        for city in names:
+            unreachable(city, "air", why)
+    else:
+        trips = air_trips(air, (airport.lon, airport.lat), targets, p, origin_name=airport.name)
+        for j, city in enumerate(names):
+            legs = trip_legs(air, trips, j, p, origin_name=airport.name, target_name=city)
+            if not legs:
+                unreachable(city, "air", str(trips.reason[j]))
+            for i, leg in enumerate(legs, start=1):
+                rows.append({"city": city, "route": "air", "leg": i, **leg})
     frame = pd.DataFrame(
         rows, columns=["city", "route", "leg", "mode", "from", "to", "dist_km", "time_h"]
     )
@@ -568,7 +560,14 @@ def format_legs(legs: pd.DataFrame, *, fmt: Literal["table", "csv"] = "table") -
     for (city, route), group in legs.groupby(["city", "route"], sort=False):
         total_km = group["dist_km"].sum(min_count=1)
         total_h = group["time_h"].sum(min_count=1)
-        head = f"{city} by {route}: "
+        head = f"{city} by {route}"
+        flights = int((group["mode"] == "flight").sum())
+        if route == "air" and flights:
+            stops = "nonstop" if flights == 1 else f"{flights - 1} connection" + (
+                "s" if flights > 2 else ""
+            )
+            head += f" ({stops}, {AIR_DATA} routes)"
+        head += ": "
         head += (
             "unreachable"
             if pd.isna(total_h)
@@ -605,6 +604,7 @@ def format_accessibility(
                 "rail_time_h",
                 "sea_time_h",
                 "air_time_h",
+                "air_route",
                 "best_freight_mode",
                 "dist_rail_node_km",
                 "dist_coop_zone_km",

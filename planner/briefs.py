@@ -124,7 +124,7 @@ def _centre(view: RunView, row: Mapping[str, Any], robust: Mapping[str, Any] | N
     access = [
         ("Rail freight from the province's rail hub", fmt.hours(row.get("rail_time_h"))),
         ("Sea freight from the province's port", fmt.hours(row.get("sea_time_h"))),
-        ("Air travel for people", fmt.hours(row.get("air_time_h"))),
+        ("Air travel for people (OpenFlights 2014 routes)", fmt.air_trip(row)),
     ]
     if not fmt.is_missing(row.get("nearest_rail_node")):
         access.append(

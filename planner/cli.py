@@ -342,8 +342,10 @@ def access(scenario: str | None, to: tuple[str, ...], fmt: str, overrides: dict[
     """Travel times and distances from the home province to every candidate city.
 
     Rail freight from the rail hub, sea freight from the port, air travel from the
-    airport, and the distance to the nearest corridor, rail-line node city,
-    cooperation zone, hub airport and port. With --to, the legs of each route.
+    airport over the nonstop routes of OpenFlights 2014 (with the connections a trip
+    needs), and the distance to the nearest corridor, rail-line node city,
+    cooperation zone and port. With --to, the legs of each route: for air, the
+    airports and the connection airports.
 
     Example: planner access --to Madrid --to Budapest
     """

@@ -7,9 +7,9 @@ a GeoDataFrame in EPSG:4326 (a DataFrame for tables, a
 :class:`planner._graphs.GraphLayer` for graphs). :class:`LayerSet` is a lazy mapping of
 every layer with the user's overrides applied, which the later stages read from.
 
-The layers that come from PyPI packages are defined here (countries, cities, ports,
-airports); the curated layers of ``geodata/`` in :mod:`planner._curated`; the graphs in
-:mod:`planner._graphs`.
+The layers that come from PyPI packages are defined here (countries, cities, ports), and
+the air layers compiled from OpenFlights (airports, air_routes); the other curated layers
+of ``geodata/`` in :mod:`planner._curated`; the graphs in :mod:`planner._graphs`.
 """
 
 from __future__ import annotations
@@ -259,28 +259,35 @@ def _load_ports() -> gpd.GeoDataFrame:
     return _points(frame)
 
 
-def _load_airports() -> gpd.GeoDataFrame:
-    """Airports with an IATA code, from airportsdata, with the curated hub flag."""
-    import airportsdata
+def _read_commented_csv(name: str) -> pd.DataFrame:
+    """A ``geodata/`` CSV whose first lines are ``#`` comments (its licence notice)."""
+    path = geodata_path(name)
+    if not path.exists():
+        msg = (
+            f"The curated file {str(path)!r} is missing. Reinstall planner, or rebuild it with "
+            "python geodata/_compile/air_routes.py (see geodata/SOURCES.md)."
+        )
+        raise LayerError(msg)
+    with path.open(encoding="utf-8") as fh:
+        skip = 0
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            skip += 1
+    return pd.read_csv(path, skiprows=skip, dtype=str, keep_default_na=False, na_values=[""])
 
-    airports = airportsdata.load("IATA")
-    frame = pd.DataFrame.from_records(
-        list(airports.values()), columns=["iata", "name", "city", "country", "lat", "lon"]
-    )
-    frame = frame[frame["iata"].astype(str).str.len() == 3]
-    hubs = pd.read_csv(geodata_path("hub_airports.csv"), comment="#")
-    out = pd.DataFrame(
-        {
-            "iata": frame["iata"].astype(str),
-            "name": frame["name"].astype(str),
-            "city": frame["city"].astype(str),
-            "iso3": frame["country"].map(_iso2_to_iso3()).fillna(""),
-            "lon": frame["lon"].astype(float),
-            "lat": frame["lat"].astype(float),
-            "hub": frame["iata"].isin(set(hubs["iata"])),
-        }
-    )
-    return _points(out.reset_index(drop=True))
+
+def _load_airports() -> gpd.GeoDataFrame:
+    """The airports of the OpenFlights 2014 routes (``geodata/airports.csv``)."""
+    frame = _read_commented_csv("airports.csv")
+    frame["lon"] = pd.to_numeric(frame["lon"])
+    frame["lat"] = pd.to_numeric(frame["lat"])
+    return _points(frame)
+
+
+def _load_air_routes() -> pd.DataFrame:
+    """The nonstop airport pairs of OpenFlights 2014 (``geodata/air_routes.csv``)."""
+    return _read_commented_csv("air_routes.csv")
 
 
 def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -361,22 +368,40 @@ _BUILTIN_SPECS: tuple[LayerSpec, ...] = (
     LayerSpec(
         name="airports",
         kind="points",
-        description="Airports with an IATA code; hub marks the curated international hubs.",
+        description="Airports that the OpenFlights 2014 routes touch, by IATA code.",
         columns=(
             Column("iata", "str", description="IATA code", nullable=False),
             Column("name", "str", description="Airport name"),
             Column("city", "str", description="City served"),
-            Column("iso3", "str", description="Country, ISO 3166-1 alpha-3"),
+            Column("iso3", "str", description="Country or territory, ISO 3166-1 alpha-3"),
             Column("lon", "float", unit="degree", required=False),
             Column("lat", "float", unit="degree", required=False),
-            Column("hub", "bool", description="International hub (geodata/hub_airports.csv)"),
         ),
         key=("iata",),
-        source="airportsdata (OurAirports and other public sources); hubs: ACI World",
-        year="2025 (airportsdata release); hubs: ACI World 2023",
-        licence="MIT (airportsdata)",
-        default="PyPI package airportsdata + geodata/hub_airports.csv",
+        source="OpenFlights airport database (OurAirports/DAFIF and OpenFlights users), "
+        "the airports of the OpenFlights 2014 routes",
+        year="2017 (airports as of January 2017), for the routes of June 2014",
+        licence="ODbL 1.0 (OpenFlights; derived database, share-alike)",
+        default="geodata/airports.csv",
         loader=_load_airports,
+        iso3_columns=("iso3",),
+    ),
+    LayerSpec(
+        name="air_routes",
+        kind="table",
+        description="OpenFlights 2014: directed airport pairs some airline flew nonstop "
+        "(codeshares left out); a proxy of air connectivity in June 2014.",
+        columns=(
+            Column("from_iata", "str", description="Departure airport, IATA", nullable=False),
+            Column("to_iata", "str", description="Arrival airport, IATA", nullable=False),
+            Column("airlines", "int", description="Airlines that flew the pair"),
+        ),
+        key=("from_iata", "to_iata"),
+        source="OpenFlights route database (from Airline Route Mapper)",
+        year="2014 (route database as of June 2014, no updates since)",
+        licence="ODbL 1.0 (OpenFlights; derived database, share-alike)",
+        default="geodata/air_routes.csv",
+        loader=_load_air_routes,
     ),
 )
 

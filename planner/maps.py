@@ -196,6 +196,26 @@ def _great_circle(lon1: float, lat1: float, lon2: float, lat2: float) -> list[li
     return [[round(x, 3), round(y, 3)] for x, y in zip(lons, lats)]
 
 
+def _air_line(view: RunView, row: Mapping[str, Any], origin: Any) -> list[list[float]]:
+    """The air link of a centre: straight for a nonstop trip, else through the trip's
+    connection airports (``air_route``, placed by the ``airports`` layer)."""
+    lon, lat = _xy(row)
+    stops: list[tuple[float, float]] = [(float(origin.lon), float(origin.lat))]
+    codes = str(row.get("air_route") or "").split("-")[1:-1]
+    airports = view.layers.get("airports")
+    if codes and airports is not None and len(airports):
+        where = pd.DataFrame(airports).drop_duplicates("iata").set_index("iata")
+        if all(c in where.index for c in codes):
+            stops += [(float(where.at[c, "lon"]), float(where.at[c, "lat"])) for c in codes]
+    stops.append((lon, lat))
+    coords: list[list[float]] = []
+    for i in range(len(stops) - 1):
+        (x1, y1), (x2, y2) = stops[i], stops[i + 1]
+        coords += _great_circle(x1, y1, x2, y2)[1 if coords else 0 :]
+    lons = np.rad2deg(np.unwrap(np.deg2rad([c[0] for c in coords])))
+    return [[round(float(x), 3), c[1]] for x, c in zip(lons, coords, strict=True)]
+
+
 def _collection(features: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [f for f in features if f is not None]}
 
@@ -273,7 +293,7 @@ def _centre_popup(
     facts = [
         ("Rail freight", fmt.hours(row.get("rail_time_h"))),
         ("Sea freight", fmt.hours(row.get("sea_time_h"))),
-        ("Air (people)", fmt.hours(row.get("air_time_h"))),
+        ("Air (people, OpenFlights 2014 routes)", fmt.air_trip(row)),
     ]
     mode = row.get("best_freight_mode")
     if not fmt.is_missing(mode):
@@ -519,11 +539,13 @@ def _links(m: folium.Map, view: RunView) -> int:
             "opacity": 0.85,
             "dashArray": "2 6" if mode == "air" else None,
         }
-        tip = (
-            f"{_esc(origin.name)} &rarr; {_esc(r.get('name'))} by {mode}: "
-            f"{_esc(fmt.hours(r.get(time_col)))}"
+        when = fmt.air_trip(r) if mode == "air" else fmt.hours(r.get(time_col))
+        tip = f"{_esc(origin.name)} &rarr; {_esc(r.get('name'))} by {mode}: {_esc(when)}"
+        coords = (
+            _air_line(view, r, origin)
+            if mode == "air"
+            else _great_circle(float(origin.lon), float(origin.lat), lon, lat)
         )
-        coords = _great_circle(float(origin.lon), float(origin.lat), lon, lat)
         feats.append(_feature({"type": "LineString", "coordinates": coords}, style=style, tip=tip))
     for o in view.origins:
         style = {

@@ -181,16 +181,27 @@ class NetworkParams:
         Cruise speed of a passenger jet, km/h. Default 828: Mach 0.78 (the usual cruise
         Mach number of the Airbus A320 and Boeing 737 families, manufacturers' data)
         at 11 km altitude, where sound travels at 295.07 m/s (ICAO standard atmosphere).
+    air_block_fixed_h
+        Time of each flight beyond its great-circle distance at cruise speed (taxiing out
+        and in, climb, descent, approach), hours: a flight's block time is
+        ``air_block_fixed_h + km / air_speed_kph``. Default 0.5; an assumption (a linear
+        block-time model, not fitted to published timetables).
     air_overhead_h
         Fixed time of a trip by air, hours. Default 4: airlines ask passengers to be at
         the airport 3 hours before an international departure; one hour on arrival for
         immigration and baggage is an assumption.
     air_connection_h
-        Added when the nearest hub airport is beyond ``air_hub_radius_km``: the trip
-        needs a connecting flight, hours. Default 3; an assumption.
-    air_hub_radius_km
-        Distance from a city to a hub airport within which it is served directly, km.
-        Default 300; an assumption (about three hours by road).
+        Time at the airport for each connection a trip needs (between landing and the
+        next departure), hours. Default 2; an assumption (a minimum connecting time with
+        some slack).
+    air_access_km
+        The airports that serve a place (the province's airport origin, or a city): those
+        within this great-circle distance, km, or the nearest airport when none is.
+        Default 100; an assumption (about 1.5 hours by road).
+    air_ground_speed_kph
+        Average speed by road between a place and its airport, km/h, over
+        ``road_detour`` times the great-circle distance. Default 60; an assumption (the
+        truck speed of the connectors, for mixed urban and rural roads).
     """
 
     rail_speed_kph: float = 38.8
@@ -207,9 +218,11 @@ class NetworkParams:
     port_snap_km: float = 300.0
     access_k: int = 4
     air_speed_kph: float = 828.0
+    air_block_fixed_h: float = 0.5
     air_overhead_h: float = 4.0
-    air_connection_h: float = 3.0
-    air_hub_radius_km: float = 300.0
+    air_connection_h: float = 2.0
+    air_access_km: float = 100.0
+    air_ground_speed_kph: float = 60.0
 
     @property
     def sea_speed_kph(self) -> float:
@@ -236,6 +249,7 @@ _POSITIVE = {
     "truck_speed_kph",
     "truck_daily_driving_h",
     "air_speed_kph",
+    "air_ground_speed_kph",
     "rail_access_km",
     "port_access_km",
     "rail_link_snap_km",

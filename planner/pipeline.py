@@ -258,7 +258,7 @@ def optimise(
 # The view the outputs read
 
 
-_CONTEXT_LAYERS = ("countries", "corridors", "rail_lines", "cooperation_zones", "ports")
+_CONTEXT_LAYERS = ("countries", "corridors", "rail_lines", "cooperation_zones", "ports", "airports")
 _CENTRE_EXTRAS = {
     "value_political_stability": "political_stability",
     "value_cultural_distance": "cultural_distance",

@@ -27,6 +27,8 @@ CITIES = pd.DataFrame(
         (1850147, "Tokyo", "JPN", 139.69171, 35.6895),
         (1526384, "Almaty", "KAZ", 76.92861, 43.25667),
         (3054643, "Budapest", "HUN", 19.04045, 47.49835),
+        (1853909, "Osaka", "JPN", 135.50218, 34.69374),
+        (1835848, "Seoul", "KOR", 126.9784, 37.566),
     ],
     columns=["city_id", "name", "iso3", "lon", "lat"],
 )
@@ -98,27 +100,64 @@ def test_published_distances(frame: pd.DataFrame) -> None:
     assert frame.loc["Budapest", "sea_dist_km"] > 15_000
 
 
-def test_air_distance_matches_pyproj_geodesic(frame: pd.DataFrame) -> None:
+def test_air_distance_is_the_flown_great_circle(frame: pd.DataFrame, layers) -> None:
     from pyproj import Geod
 
-    airport = ORIGINS[2]
-    lon, lat = CITIES.set_index("name").loc["Dubai", ["lon", "lat"]]
-    _, _, metres = Geod(ellps="WGS84").inv(airport.lon, airport.lat, lon, lat)
-    assert frame.loc["Dubai", "air_dist_km"] == pytest.approx(metres / 1000, rel=0.02)
+    airports = layers["airports"].set_index("iata")
+    for city in ("Dubai", "Budapest"):
+        codes = frame.loc[city, "air_route"].split("-")
+        lon, lat = airports.loc[codes, "lon"].to_numpy(), airports.loc[codes, "lat"].to_numpy()
+        _, _, metres = Geod(ellps="WGS84").inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+        assert frame.loc[city, "air_dist_km"] == pytest.approx(metres.sum() / 1000, rel=0.006)
 
 
-def test_air_time_model(frame: pd.DataFrame) -> None:
+def test_osaka_and_seoul_are_nonstop_budapest_needs_one_connection(
+    frame: pd.DataFrame, layers
+) -> None:
     p = nw.NetworkParams()
-    dubai = frame.loc["Dubai"]  # a hub (DXB) is next door: no connection
-    assert dubai["dist_hub_airport_km"] < p.air_hub_radius_km
-    assert dubai["air_time_h"] == pytest.approx(
-        p.air_overhead_h + dubai["air_dist_km"] / p.air_speed_kph
+    routes = layers["air_routes"]
+    pairs = set(zip(routes["from_iata"], routes["to_iata"], strict=True))
+    osaka = frame.loc["Osaka"]
+    assert osaka["air_flights"] == 1 and osaka["air_route"] == "HGH-KIX"
+    assert osaka["arrival_airport"].startswith("KIX")
+    # door to door: airport overhead, one block time, the road from Kansai to the city
+    road_h = p.road_detour * osaka["dist_arrival_airport_km"] / p.air_ground_speed_kph
+    block_h = p.air_block_fixed_h + osaka["air_dist_km"] / p.air_speed_kph
+    assert osaka["air_time_h"] == pytest.approx(p.air_overhead_h + block_h + road_h)
+    assert 2.0 <= block_h <= 2.6  # a 1,466 km flight
+    assert osaka["air_time_h"] < 8.8  # the ten-hub rule added a connection at ICN
+    assert frame.loc["Seoul", "air_flights"] == 1
+    assert frame.loc["Seoul", "air_route"] in {"HGH-ICN", "HGH-GMP"}
+    budapest = frame.loc["Budapest"]
+    assert budapest["air_flights"] == 2
+    first, via, last = budapest["air_route"].split("-")
+    assert first == "HGH" and last == "BUD"
+    assert (first, via) in pairs and (via, last) in pairs and (first, last) not in pairs
+    # one connection, counted once, on top of two block times
+    assert budapest["air_time_h"] == pytest.approx(
+        p.air_overhead_h
+        + 2 * p.air_block_fixed_h
+        + budapest["air_dist_km"] / p.air_speed_kph
+        + p.air_connection_h
+        + p.road_detour * budapest["dist_arrival_airport_km"] / p.air_ground_speed_kph
     )
-    nairobi = frame.loc["Nairobi"]  # no top hub within 300 km: a connection
-    assert nairobi["dist_hub_airport_km"] > p.air_hub_radius_km
-    assert nairobi["air_time_h"] == pytest.approx(
-        p.air_overhead_h + nairobi["air_dist_km"] / p.air_speed_kph + p.air_connection_h
+
+
+def test_air_flights_and_route_agree(frame: pd.DataFrame) -> None:
+    assert frame["air_time_h"].notna().all()
+    hops = frame["air_route"].str.count("-")
+    assert (hops == frame["air_flights"]).all()
+    assert frame["air_route"].str.startswith("HGH").all()
+    assert (frame["dist_arrival_airport_km"] >= 0).all()
+
+
+def test_air_without_the_route_layers_gives_a_reason(layers) -> None:
+    only = {name: layers[name] for name in ("railways", "sea_lanes", "ports", "airports")}
+    out = acc.accessibility_from_layers(
+        CITIES.head(2), only, origins=ORIGINS, province="Zhejiang"
     )
+    assert out["air_time_h"].isna().all() and out["air_flights"].isna().all()
+    assert (out["air_reason"] == "the layer set has no air_routes layer").all()
 
 
 def test_best_freight_mode(frame: pd.DataFrame) -> None:
@@ -137,7 +176,7 @@ def test_best_freight_mode(frame: pd.DataFrame) -> None:
 def test_proximity_columns(frame: pd.DataFrame, layers) -> None:
     assert frame.loc["Madrid", "dist_rail_node_km"] < 20
     assert frame.loc["Madrid", "nearest_rail_node"].startswith("Madrid")
-    assert frame.loc["Dubai", "nearest_hub_airport"].startswith("DXB")
+    assert frame.loc["Dubai", "arrival_airport"].startswith("DXB")
     assert frame.loc["Hamburg", "dist_port_km"] < 30
     assert (frame["dist_corridor_km"] >= 0).all()
     assert (frame["nearest_corridor"] != "").all()
@@ -240,12 +279,20 @@ def test_route_legs_add_up_to_the_frame(frame: pd.DataFrame, layers) -> None:
     assert (sea["mode"] == "port").sum() == 2
     air = legs[(legs["city"] == "Nairobi") & (legs["route"] == "air")]
     assert air["time_h"].sum() == pytest.approx(frame.loc["Nairobi", "air_time_h"])
+    flights = air[air["mode"] == "flight"]
+    assert flights["dist_km"].sum() == pytest.approx(frame.loc["Nairobi", "air_dist_km"])
+    codes = frame.loc["Nairobi", "air_route"].split("-")
+    assert [f.split()[0] for f in flights["from"]] == codes[:-1]
+    assert [t.split()[0] for t in flights["to"]] == codes[1:]
+    assert (air["mode"] == "connection").sum() == len(codes) - 2
+    assert air["to"].iloc[-1] == "Nairobi"
     blocked = legs[(legs["city"] == "Nairobi") & (legs["route"] == "rail")]
     assert blocked["mode"].tolist() == ["unreachable"]
     assert blocked["to"].iloc[0] == frame.loc["Nairobi", "rail_reason"]
 
     text = acc.format_legs(legs)
     assert "Madrid by rail: 12," in text and "Nairobi by rail: unreachable" in text
+    assert "Nairobi by air (" in text and "OpenFlights 2014 routes)" in text
     assert acc.format_legs(legs, fmt="csv").startswith("city,route,leg,mode")
 
 
@@ -274,4 +321,16 @@ def test_logs_one_summary_line(layers, caplog: pytest.LogCaptureFixture) -> None
         acc.accessibility_from_layers(CITIES, layers, origins=ORIGINS, province="Zhejiang")
     lines = [r.getMessage() for r in caplog.records if r.name == "planner.accessibility"]
     assert len(lines) == 1
-    assert lines[0].startswith("measured the accessibility of 8 candidate cities")
+    assert lines[0].startswith("measured the accessibility of 10 candidate cities")
+    assert "nonstop, OpenFlights 2014" in lines[0]
+
+
+def test_air_trip_text_for_the_map_and_the_brief(frame: pd.DataFrame) -> None:
+    from planner import _format as fmt
+
+    osaka = frame.loc["Osaka"]
+    assert fmt.air_trip(osaka) == f"{fmt.hours(osaka['air_time_h'])}, nonstop HGH-KIX"
+    budapest = fmt.air_trip(frame.loc["Budapest"])
+    assert ", 1 connection HGH-" in budapest and budapest.endswith("-BUD")
+    assert fmt.air_trip({"air_time_h": float("nan"), "air_route": ""}) == "not reachable"
+    assert fmt.air_trip({"air_time_h": 5.0}) == "5.0 h"  # a run without air_route

@@ -100,6 +100,64 @@ def test_point_columns_match_geometry() -> None:
 # Indicators
 
 
+# ---------------------------------------------------------------------------------------
+# OpenFlights 2014: the route file itself, read without the planner
+
+_ODBL = "Contains information from OpenFlights, which is made available under the ODbL 1.0"
+
+
+def _air_file(name: str) -> pd.DataFrame:
+    return pd.read_csv(geodata_path(name), comment="#", dtype=str, keep_default_na=False)
+
+
+def test_air_files_carry_the_odbl_notice() -> None:
+    for name in ("air_routes.csv", "airports.csv"):
+        head = geodata_path(name).read_text(encoding="utf-8").splitlines()[:8]
+        assert head[0].startswith("# OpenFlights 2014"), name
+        assert any(_ODBL in line for line in head), name
+        assert any("itself under the ODbL 1.0 (share-alike)" in line for line in head), name
+
+
+def test_hangzhou_flies_nonstop_to_east_and_southeast_asia_but_not_budapest() -> None:
+    routes = _air_file("air_routes.csv")
+    pairs = set(zip(routes["from_iata"], routes["to_iata"], strict=True))
+    for dest in ("KIX", "ICN", "SIN", "KUL"):
+        assert ("HGH", dest) in pairs, dest
+    # Bangkok: in June 2014 Hangzhou's nonstop flew to Don Mueang (DMK), not Suvarnabhumi
+    assert ("HGH", "DMK") in pairs or ("HGH", "BKK") in pairs
+    assert ("HGH", "BUD") not in pairs
+    via = {b for a, b in pairs if a == "HGH"} & {a for a, b in pairs if b == "BUD"}
+    assert via  # one connection reaches Budapest
+    airports = _air_file("airports.csv").set_index("iata")
+    assert set(routes["from_iata"]) | set(routes["to_iata"]) <= set(airports.index)
+    assert airports.loc["KIX", "city"] == "Osaka"
+
+
+def test_air_routes_are_the_operated_nonstop_pairs_of_the_reference(shared_dir: Path) -> None:
+    folder = shared_dir / "reference" / "openflights_routes_2014"
+    if not folder.is_dir():
+        pytest.skip(f"the OpenFlights reference copy is not in {folder}")
+    raw = pd.read_csv(folder / "routes.csv", dtype=str, keep_default_na=False)
+    ids = set(pd.read_csv(folder / "airports.csv", dtype=str)["airport_id"])
+    flown = raw[
+        (raw["codeshare"] != "Y")
+        & (raw["stops"] == "0")
+        & raw["source_airport_id"].isin(ids)
+        & raw["destination_airport_id"].isin(ids)
+    ]
+    expected = set(zip(flown["source_airport"], flown["destination_airport"], strict=True))
+    expected = {(a, b) for a, b in expected if a != b}  # one row flies PKN to PKN
+    routes = _air_file("air_routes.csv")
+    assert set(zip(routes["from_iata"], routes["to_iata"], strict=True)) == expected
+    # a pair flown only as a codeshare is not a route
+    shared = raw[raw["codeshare"] == "Y"]
+    only_codeshare = (
+        set(zip(shared["source_airport"], shared["destination_airport"], strict=True)) - expected
+    )
+    assert only_codeshare
+    assert not only_codeshare & set(zip(routes["from_iata"], routes["to_iata"], strict=True))
+
+
 def test_indicators_cover_at_least_190_countries_with_known_ids() -> None:
     ind = _layer("indicators")
     assert ind["iso3"].nunique() >= 190

@@ -66,8 +66,13 @@ def test_ports_and_airports():
     assert ports.loc["DEHAM", "name"] == "Hamburg"
     airports = layers.read_layer("airports").set_index("iata")
     assert airports.loc["HGH", "iso3"] == "CHN"
-    assert airports.loc["DXB", "hub"]
-    assert not airports.loc["HGH", "hub"]
+    assert airports.loc["KIX", "iso3"] == "JPN"
+    # OpenFlights' separate "countries" keep their own ISO 3166 codes
+    assert airports.loc[["HKG", "MFM", "TPE"], "iso3"].tolist() == ["HKG", "MAC", "TWN"]
+    routes = layers.read_layer("air_routes")
+    assert list(routes.columns) == ["from_iata", "to_iata", "airlines"]
+    assert set(routes["from_iata"]) | set(routes["to_iata"]) <= set(airports.index)
+    assert (routes["airlines"] >= 1).all()
 
 
 def test_every_layer_is_registered_with_provenance():

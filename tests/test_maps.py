@@ -255,3 +255,30 @@ def test_existing_centres_have_their_own_marker_and_layer(view):
     assert "1 more known by country only, not drawn" in page
     # without existing centres there is no such layer
     assert not any("existing" in name for name in _layers(_html(view)))
+
+
+
+def test_air_link_is_straight_when_nonstop_and_goes_through_the_connection(view):
+    import pandas as pd
+
+    airports = pd.DataFrame(
+        {"iata": ["HGH", "KMG", "XXA"], "lon": [120.434, 102.929, 55.3], "lat": [30.23, 25.1, 25.2]}
+    )
+
+    def air_link(route: str) -> dict:
+        # the fourth centre has no freight route, so its link is by air
+        centres = view.centres.copy()
+        centres["air_route"] = ["", "", "", route]
+        layers = {**view.layers, "airports": airports}
+        page = _html(dataclasses.replace(view, centres=centres, layers=layers))
+        feats = _layers(page)["Links from Zhejiang"]["data"]["features"]
+        return next(f for f in feats if " by air: " in f["properties"]["tip"])
+
+    kunming = [102.929, 25.1]
+    via = air_link("HGH-KMG-XXA")
+    assert "1 connection HGH-KMG-XXA" in via["properties"]["tip"]
+    assert kunming in via["geometry"]["coordinates"]
+    nonstop = air_link("HGH-XXA")
+    assert "nonstop HGH-XXA" in nonstop["properties"]["tip"]
+    assert kunming not in nonstop["geometry"]["coordinates"]
+    assert len(nonstop["geometry"]["coordinates"]) == 50  # one great circle

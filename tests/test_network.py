@@ -79,6 +79,9 @@ def test_params_defaults_and_overrides() -> None:
         ({"access_k": 0}, ["access_k", "0"]),
         ({"truck_daily_driving_h": 30}, ["truck_daily_driving_h", "24"]),
         ({"port_time_h": True}, ["port_time_h", "True"]),
+        ({"air_ground_speed_kph": 0}, ["air_ground_speed_kph", "greater than 0"]),
+        ({"air_connection_h": -2}, ["air_connection_h", "-2"]),
+        ({"air_hub_radius_km": 300}, ["air_hub_radius_km", "air_access_km"]),
     ],
 )
 def test_params_errors_name_key_value_and_allowed(table: dict, words: list[str]) -> None:
@@ -338,3 +341,118 @@ def test_build_logs_one_summary_line(caplog: pytest.LogCaptureFixture) -> None:
 def test_session_cache_dir_is_the_tmp_one(cache_dir: Path, network: nw.Network) -> None:
     assert os.environ["PLANNER_CACHE_DIR"] == str(cache_dir)
     assert (cache_dir / f"network-{network.key}.npz").exists()
+
+
+# ---------------------------------------------------------------------------------------
+# Air: trips over a route graph (planner._air)
+
+# Toy airports on the equator, 1 degree of longitude = 111.2 km apart.
+_AIRPORTS = pd.DataFrame(
+    {
+        "iata": ["ORG", "NXT", "HUB", "FAR", "END", "ISL"],
+        "name": ["Origin", "Next door", "Hub", "Far", "End", "Island"],
+        "lon": [0.0, 0.5, 10.0, 40.0, 20.0, 60.0],
+        "lat": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    }
+)
+# ORG flies to HUB and FAR; HUB to END; NXT (56 km from ORG) flies to END nonstop.
+_ROUTES = pd.DataFrame(
+    {
+        "from_iata": ["ORG", "ORG", "HUB", "NXT", "FAR", "END", "XXX"],
+        "to_iata": ["HUB", "FAR", "END", "END", "ISL", "HUB", "ORG"],
+    }
+)
+
+
+def _air(routes: pd.DataFrame = _ROUTES):
+    from planner._air import air_network
+
+    return air_network(_AIRPORTS, routes)
+
+
+def test_air_network_drops_routes_to_unknown_airports() -> None:
+    air = _air()
+    assert air.n_airports == 6 and len(air.src) == 6 and air.dropped == 1
+
+
+def test_air_trip_takes_the_fewest_flights_then_the_least_time() -> None:
+    from planner._air import air_trips, trip_legs
+
+    p = nw.NetworkParams()
+    air = _air()
+    # END (20E): nonstop from NXT (a road leg of 56 km at the start) beats ORG-HUB-END
+    targets = np.array([[20.0, 0.0], [40.0, 0.3], [60.0, 0.0]])
+    trips = air_trips(air, (0.0, 0.0), targets, p, origin_name="Home")
+    assert trips.flights.tolist() == [1.0, 1.0, 2.0]
+    assert [trips.route(air, j) for j in range(3)] == ["NXT-END", "ORG-FAR", "ORG-FAR-ISL"]
+    road = float(great_circle_km(0.0, 0.0, 0.5, 0.0))
+    flight = float(great_circle_km(0.5, 0.0, 20.0, 0.0))
+    expected = (
+        p.air_overhead_h
+        + p.road_detour * road / p.air_ground_speed_kph
+        + p.air_block_fixed_h
+        + flight / p.air_speed_kph
+    )
+    assert trips.time_h[0] == pytest.approx(expected)
+    assert trips.dist_km[0] == pytest.approx(flight)
+    # one connection: two block times and one connection time, no road at either end
+    legs_km = float(great_circle_km(0.0, 0.0, 40.0, 0.0) + great_circle_km(40.0, 0.0, 60.0, 0.0))
+    assert trips.time_h[2] == pytest.approx(
+        p.air_overhead_h + 2 * p.air_block_fixed_h + legs_km / p.air_speed_kph + p.air_connection_h
+    )
+    legs = trip_legs(air, trips, 2, p, origin_name="Home", target_name="Isle")
+    assert [leg["mode"] for leg in legs] == ["airport", "flight", "connection", "flight"]
+    assert legs[2]["from"] == "FAR Far"
+    assert sum(leg["time_h"] for leg in legs) == pytest.approx(trips.time_h[2])
+
+
+def test_air_connection_time_is_counted_per_connection() -> None:
+    from planner._air import air_trips
+
+    air = _air(_ROUTES[_ROUTES["from_iata"] != "NXT"])  # END now needs ORG-HUB-END
+    p = nw.NetworkParams()
+    slow = dataclasses.replace(p, air_connection_h=p.air_connection_h + 3.0)
+    end = np.array([[20.0, 0.0]])
+    base = air_trips(air, (0.0, 0.0), end, p, origin_name="H")
+    more = air_trips(air, (0.0, 0.0), end, slow, origin_name="H")
+    assert base.route(air, 0) == "ORG-HUB-END"
+    assert more.time_h[0] - base.time_h[0] == pytest.approx(3.0)
+
+
+def test_air_city_without_a_near_airport_uses_its_nearest() -> None:
+    from planner._air import air_trips
+
+    p = nw.NetworkParams()
+    # 3 degrees (334 km) north of END: beyond air_access_km, so END serves it by road
+    trips = air_trips(_air(), (0.0, 0.0), np.array([[20.0, 3.0]]), p, origin_name="H")
+    assert trips.route(_air(), 0) == "NXT-END"
+    assert trips.road_in_km[0] == pytest.approx(float(great_circle_km(20.0, 0.0, 20.0, 3.0)))
+
+
+def test_air_unreachable_cities_get_a_reason() -> None:
+    from planner._air import air_trips
+
+    air = _air()
+    # HUB -> ORG does not exist: from HUB nothing reaches ORG's neighbourhood
+    two = np.array([[0.0, 0.0], [10.0, 0.2]])
+    trips = air_trips(air, (10.0, 0.0), two, nw.NetworkParams(), origin_name="Hubtown")
+    assert np.isnan(trips.time_h).all() and np.isnan(trips.flights).all()
+    assert "no route of the air_routes layer" in trips.reason[0]
+    assert "Hubtown's own: no flight" in trips.reason[1]
+    one = np.array([[0.0, 0.0]])
+    isolated = air_trips(air, (60.0, 0.0), one, nw.NetworkParams(), origin_name="Isle")
+    assert "no airport near Isle (ISL) has a route" in isolated.reason[0]
+
+
+def test_air_repeated_routes_count_once_and_cities_without_coordinates_say_so() -> None:
+    from planner._air import air_trips
+
+    twice = pd.concat([_ROUTES, _ROUTES.head(2)], ignore_index=True)
+    air = _air(twice)
+    assert len(air.src) == 6 and air.dropped == 3
+    p = nw.NetworkParams()
+    targets = np.array([[40.0, 0.0], [np.nan, 0.0]])
+    once = air_trips(_air(), (0.0, 0.0), targets, p, origin_name="H")
+    again = air_trips(air, (0.0, 0.0), targets, p, origin_name="H")
+    assert again.time_h[0] == pytest.approx(once.time_h[0])
+    assert np.isnan(again.time_h[1]) and again.reason[1] == "the city has no coordinates"

@@ -171,8 +171,9 @@ CATALOGUE: tuple[Criterion, ...] = (
     ),
     _c(
         "air_time", "geographic", "air travel time",
-        "Hours for people from the province's airport: great circle plus a connection "
-        "penalty where no hub is near (accessibility table); innovation flows are people.",
+        "Hours for people from the province's airport over the nonstop routes of "
+        "OpenFlights 2014, with the connections a trip needs (accessibility table); "
+        "innovation flows are people.",
         "air_time_h", "h", "lower", "city", _DECAY_H_AIR, 0.05,
         ("country_median", "worst"), "000 §I(II)",
     ),
