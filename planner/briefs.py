@@ -55,11 +55,13 @@ _MD_SPECIAL = str.maketrans(
         "]": "\\]",
         "|": "\\|",
         "#": "\\#",
-        "<": "&lt;",
-        ">": "&gt;",
-        "&": "&amp;",
     }
 )
+# Only what would start raw HTML or a character reference is written as an entity: "<"
+# before a tag or comment, "&" before "name;" or "#123;". "R&D" and "->" stay as they are,
+# so the Markdown reads cleanly as text.
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
 def md_escape(value: object) -> str:
@@ -73,6 +75,9 @@ def md_escape(value: object) -> str:
     if value is None:
         return ""
     text = str(value).translate(_MD_SPECIAL).replace("\n", " ")
+    text = _MD_TAG.sub("&lt;", _MD_ENTITY.sub("&amp;", text))
+    if text.startswith(">"):  # a block quote at the start of a line
+        text = "\\" + text
     # at the start of a line, "+ ", "- " or "1. " would start a list item
     if re.match(r"[+-] ", text):
         text = "\\" + text
