@@ -302,6 +302,25 @@ def robustness_of(
     }
 
 
+def _merge_summary(prepared: Prepared) -> str:
+    """The line that says how many GeoNames rows were folded into a larger city."""
+    frame = prepared.candidates
+    if "merged_from" not in frame.columns:
+        return ""
+    within = prepared.scenario.candidates.merge_within_km
+    merged = frame["merged_from"].fillna("").astype(str)
+    folded = int(sum(len(m.split("; ")) for m in merged if m))
+    if not folded:
+        return f"No candidate city lay within {within:g} km of a more populous one of its country."
+    big = frame.assign(_n=[len(m.split("; ")) if m else 0 for m in merged])
+    big = big[big["_n"] > 0].sort_values(["_n", "population"], ascending=False).head(3)
+    examples = "; ".join(f"{r['name']} (incl. {r['merged_from']})" for _, r in big.iterrows())
+    return (
+        f"{folded:,} candidate cities folded into a more populous city of their country "
+        f"within {within:g} km, as sections or satellites of it (e.g. {examples})"
+    )
+
+
 def run_view(
     prepared: Prepared,
     plan: Any,
@@ -352,7 +371,8 @@ def run_view(
             "name": table["description"],
             "constraint": table["constraint"],
             "limit": table["constraint"].map(limits).astype(float),
-            "value": np.nan,
+            "value": table["value"].astype(float) if "value" in table else np.nan,
+            "plan": table["value_text"].astype(str) if "value_text" in table else "",
             "slack": table["slack"],
             "binds": table["binding"].astype(bool),
         }
@@ -377,6 +397,7 @@ def run_view(
         ]
     )
     notes = [
+        *_merge_summary(prepared).splitlines(),
         *prepared.scores.filters.summary().splitlines(),
         *prepared.scores.missing.summary().splitlines(),
         *plan.notes,
@@ -508,6 +529,8 @@ def run_record(
             "slack": _finite_or_none(row["slack"]),
             "active": bool(row["active"]),
             "binds": bool(row["binding"]),
+            "value": _finite_or_none(row.get("value")),
+            "value_text": str(row.get("value_text", "") or ""),
             "objective_gain": _finite_or_none(row.get("objective_gain")),
             "objective_gain_low": _finite_or_none(row.get("objective_gain_low")),
             "objective_gain_high": _finite_or_none(row.get("objective_gain_high")),
@@ -786,13 +809,14 @@ def view_from_run(folder: str | Path) -> RunView:
                 "name": c["description"],
                 "constraint": c["name"],
                 "limit": np.nan if c["limit"] is None else c["limit"],
-                "value": np.nan,
+                "value": np.nan if c.get("value") is None else c["value"],
+                "plan": str(c.get("value_text") or ""),
                 "slack": np.nan if c["slack"] is None else c["slack"],
                 "binds": bool(c["binds"]),
             }
             for c in record.get("constraints", [])
         ],
-        columns=["name", "constraint", "limit", "value", "slack", "binds"],
+        columns=["name", "constraint", "limit", "value", "plan", "slack", "binds"],
     )
     context = {}
     for name in _CONTEXT_LAYERS:

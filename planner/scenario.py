@@ -17,6 +17,7 @@ import difflib
 import importlib
 import importlib.util
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -100,12 +101,17 @@ class Candidates:
         ISO3 codes and groups never to consider (the home country, for example).
     capitals_only
         Consider national capitals only.
+    merge_within_km
+        A candidate within this many km of a more populous candidate of its country is
+        folded into it (a section or satellite of one city; see
+        :func:`planner.layers.merge_satellites`); 0 keeps every GeoNames row.
     """
 
     min_population: int = 300_000
     countries: tuple[str, ...] = ("all",)
     exclude_countries: tuple[str, ...] = ()
     capitals_only: bool = False
+    merge_within_km: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -426,6 +432,7 @@ def _candidates(table: dict[str, Any], where: str) -> Candidates:
         "countries": "ISO3 codes or groups",
         "exclude_countries": "ISO3 codes or groups",
         "capitals_only": "true/false",
+        "merge_within_km": "km",
     }
     _check_keys(table, allowed, where, "candidates.")
     out = Candidates()
@@ -449,6 +456,12 @@ def _candidates(table: dict[str, Any], where: str) -> Candidates:
             msg = f"{where}: 'candidates.capitals_only' must be true or false, got {value!r}."
             raise ScenarioError(msg)
         out = _replace(out, capitals_only=value)
+    if "merge_within_km" in table:
+        value = _number(table["merge_within_km"], where, "candidates.merge_within_km", low=0)
+        if not math.isfinite(value):
+            msg = f"{where}: 'candidates.merge_within_km' must be a finite number, got {value!r}."
+            raise ScenarioError(msg)
+        out = _replace(out, merge_within_km=float(value))
     return out
 
 
