@@ -752,16 +752,19 @@ def merge_satellites(cities: gpd.GeoDataFrame, *, within_km: float) -> gpd.GeoDa
 
     GeoNames lists parts of some cities as cities of their own (Pest and Buda beside
     Budapest, Chợ Lớn inside Ho Chi Minh City, London's boroughs). Rule: cities are taken
-    from the most populous down (ties by ``city_id``); a city within ``within_km``
-    (great-circle, between the GeoNames points) of a more populous city of the same
-    country that is kept is folded into the nearest such city, which keeps its id, name,
-    population and position; otherwise it is kept. A folded city never takes others in,
-    so a chain of suburbs does not merge a whole region.
+    national capital first, then from the most populous down (ties by ``city_id``); a
+    city within ``within_km`` (great-circle, between the GeoNames points) of a city of
+    the same country taken before it and kept is folded into the nearest such city, which
+    keeps its id, name, population and position; otherwise it is kept. A folded city
+    never takes others in, so a chain of suburbs does not merge a whole region. The
+    capital goes first so that it names its area (Manila, not the more populous Quezon
+    City beside it).
 
     Parameters
     ----------
     cities
-        Points with ``city_id``, ``name``, ``iso3``, ``population``, ``lon``, ``lat``.
+        Points with ``city_id``, ``name``, ``iso3``, ``population``, ``lon``, ``lat``,
+        optional ``capital`` (bool).
     within_km
         Radius in km; 0 keeps every city.
 
@@ -791,8 +794,13 @@ def merge_satellites(cities: gpd.GeoDataFrame, *, within_km: float) -> gpd.GeoDa
         keep_pair = dist * _EARTH_RADIUS_KM <= within_km
         pairs, dist = pairs[keep_pair], dist[keep_pair]
         pop = out["population"].fillna(0).to_numpy(dtype=float)
+        capital = (
+            out["capital"].fillna(False).astype(bool).to_numpy()
+            if "capital" in out.columns
+            else np.zeros(n, dtype=bool)
+        )
         rank = np.empty(n, dtype=np.int64)
-        rank[np.lexsort((out["city_id"].to_numpy(), -pop))] = np.arange(n)
+        rank[np.lexsort((out["city_id"].to_numpy(), -pop, ~capital))] = np.arange(n)
         near: dict[int, list[tuple[float, int]]] = {}
         for (a, b), d in zip(pairs.tolist(), dist.tolist()):
             big, small = (a, b) if rank[a] < rank[b] else (b, a)

@@ -311,13 +311,21 @@ def _merge_summary(prepared: Prepared) -> str:
     merged = frame["merged_from"].fillna("").astype(str)
     folded = int(sum(len(m.split("; ")) for m in merged if m))
     if not folded:
-        return f"No candidate city lay within {within:g} km of a more populous one of its country."
+        return f"No two candidate cities of one country lay within {within:g} km of each other."
     big = frame.assign(_n=[len(m.split("; ")) if m else 0 for m in merged])
     big = big[big["_n"] > 0].sort_values(["_n", "population"], ascending=False).head(3)
-    examples = "; ".join(f"{r['name']} (incl. {r['merged_from']})" for _, r in big.iterrows())
+    def listed(text: str) -> str:
+        parts = text.split("; ")
+        more = f" and {len(parts) - 3} more" if len(parts) > 3 else ""
+        return ", ".join(parts[:3]) + more
+
+    examples = "; ".join(
+        f"{r['name']} (incl. {listed(r['merged_from'])})" for _, r in big.iterrows()
+    )
     return (
-        f"{folded:,} candidate cities folded into a more populous city of their country "
-        f"within {within:g} km, as sections or satellites of it (e.g. {examples})"
+        f"{folded:,} candidate cities folded, as sections or satellites, into a city of "
+        f"their country within {within:g} km (the capital, else the more populous; e.g. "
+        f"{examples})"
     )
 
 
