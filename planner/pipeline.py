@@ -305,9 +305,9 @@ def robustness_of(
 def _merge_summary(prepared: Prepared) -> str:
     """The line that says how many GeoNames rows were folded into a larger city."""
     frame = prepared.candidates
-    if "merged_from" not in frame.columns:
-        return ""
     within = prepared.scenario.candidates.merge_within_km
+    if "merged_from" not in frame.columns or not within:
+        return ""
     merged = frame["merged_from"].fillna("").astype(str)
     folded = int(sum(len(m.split("; ")) for m in merged if m))
     if not folded:
