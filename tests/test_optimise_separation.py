@@ -121,7 +121,7 @@ def test_separation_binds_on_a_toy_case() -> None:
     assert row["value_text"].startswith("closest pair 1,001 km (A - C)")
     text = format_plan(plan)
     assert "min_separation_km: no two centres (new or existing) closer than 50 km" in text
-    assert "binding (costs 0.4)" in text
+    assert "binding (costs 0.4); plan: closest pair 1,001 km (A - C)" in text
 
 
 def test_separation_far_apart_does_not_bind() -> None:
@@ -270,3 +270,37 @@ def test_no_plan_from_any_backend_breaks_the_separation(
     assert len(found) in (0, len(BACKENDS)), objectives  # all agree on feasibility
     if found:
         assert max(found) - min(found) < 1e-6, objectives
+
+
+def test_constraint_table_gives_the_plans_own_values() -> None:
+    inputs = _random_inputs(4, 40)
+    cons = PlanConstraints(
+        n_centres=3,
+        max_per_country=2,
+        min_on_rail_lines=1,
+        rail_node_radius_km=200.0,
+        max_industries_per_centre=2,
+        every_industry_served=True,
+        min_score_total=0.0,
+        min_separation_km=50.0,
+    )
+    plan = solve_plan(inputs, cons, assess_binding=False)
+    assert plan.status == "optimal"
+    t = plan.constraints.set_index("constraint")
+    c = plan.centres
+    assert t.loc["n_centres", "value"] == 3 and t.loc["n_centres", "value_text"] == "3"
+    per = c["iso3"].value_counts()
+    assert t.loc["max_per_country", "value"] == per.max()
+    assert t.loc["max_per_country", "value_text"].startswith(f"{per.max()} (")
+    assert t.loc["min_on_rail_lines", "value"] == (c["dist_rail_node_km"] <= 200).sum()
+    served = c["industries"].str.split(";").map(len)
+    assert t.loc["max_industries_per_centre", "value"] == served.max()
+    assert t.loc["every_industry_served", "value_text"] == "3 of 3"
+    low = c.loc[c["score_total"].idxmin()]
+    assert t.loc["min_score_total", "value"] == pytest.approx(low["score_total"])
+    assert t.loc["min_score_total", "value_text"] == f"{low['score_total']:.2f} ({low['name']})"
+    pairs = [
+        dist_km(c["lon"].iat[i], c["lat"].iat[i], c["lon"].iat[j], c["lat"].iat[j])
+        for i, j in itertools.combinations(range(len(c)), 2)
+    ]
+    assert t.loc["min_separation_km", "value"] == pytest.approx(min(pairs), rel=1e-9)

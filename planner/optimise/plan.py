@@ -1615,7 +1615,9 @@ def format_plan(plan: Plan) -> str:
                     )
             else:
                 state = f"slack {row.slack:g}"
-            lines.append(f"  {row.constraint}: {row.description} -- {state}")
+            value = getattr(row, "value_text", "")
+            plan_value = f"; plan: {value}" if isinstance(value, str) and value else ""
+            lines.append(f"  {row.constraint}: {row.description} -- {state}{plan_value}")
     lines.extend(f"note: {n}" for n in plan.notes)
     return "\n".join(lines)
 
