@@ -89,7 +89,9 @@ class RunView:
     industries
         ``industry_id``, ``name``, ``weight``, ``centres`` (list of centre names serving it).
     constraints
-        ``name``, ``value``, ``limit``, ``slack``, ``binds`` (bool).
+        ``name``, ``value`` (the plan's own value, in the constraint's unit), optional
+        ``plan`` (that value in words, e.g. "2 (KOR)", "closest pair 312 km (Osaka -
+        Seoul)"), ``limit``, ``slack``, ``binds`` (bool).
     robustness
         Optional: ``city_id``, ``chosen_share`` in [0, 1] (share of sensitivity runs that
         chose the city), ``rank_low``, ``rank_high``; ``None`` when no sensitivity run.

@@ -183,9 +183,14 @@ def _centre(view: RunView, row: Mapping[str, Any], robust: Mapping[str, Any] | N
             rob_text += (
                 f"; its rank among the candidates ranged from {fmt.number(lo)} to {fmt.number(hi)}"
             )
+    name = row.get("name")
+    merged = row.get("merged_from")
+    if isinstance(merged, str) and merged:
+        # the GeoNames sections and satellites folded into this candidate
+        name = f"{name} (incl. {merged.replace('; ', ', ')})"
     return {
         "rank": fmt.number(row.get("rank"), missing="?"),
-        "name": row.get("name"),
+        "name": name,
         "country": row.get("country") or row.get("iso3"),
         "score": fmt.score(row.get("score_total")),
         "industries": industries,
@@ -583,11 +588,14 @@ def _context(view: RunView) -> dict[str, Any]:
     if {"name", "centres"} <= set(ind.columns):
         unserved = [str(r["name"]) for r in ind.to_dict("records") if not fmt.as_list(r["centres"])]
     constraints = []
-    for r in _frame_rows(view.constraints, ("name", "value", "limit", "slack", "binds")):
+    for r in _frame_rows(view.constraints, ("name", "value", "plan", "limit", "slack", "binds")):
+        plan_text = r.get("plan")
         constraints.append(
             {
                 "name": r["name"],
-                "value": fmt.number(r["value"], digits=2, missing=""),
+                "value": str(plan_text)
+                if isinstance(plan_text, str) and plan_text
+                else fmt.number(r["value"], digits=2, missing=""),
                 "limit": fmt.number(r["limit"], digits=2, missing=""),
                 "binds": "yes" if r["binds"] is True or r["binds"] == True else "no",  # noqa: E712
             }

@@ -45,6 +45,7 @@ __all__ = [
     "get_spec",
     "iso3_codes",
     "list_layers",
+    "merge_satellites",
     "parse_layer_overrides",
     "read_layer",
     "read_user_file",
@@ -875,6 +876,84 @@ def filter_cities(
     return cities[keep].reset_index(drop=True)
 
 
+#: Mean Earth radius (IUGG), km.
+_EARTH_RADIUS_KM = 6371.0088
+
+
+def merge_satellites(cities: gpd.GeoDataFrame, *, within_km: float) -> gpd.GeoDataFrame:
+    """Fold the sections and satellites of a city into it: one candidate per place.
+
+    GeoNames lists parts of some cities as cities of their own (Pest and Buda beside
+    Budapest, Chợ Lớn inside Ho Chi Minh City, London's boroughs). Rule: cities are taken
+    national capital first, then from the most populous down (ties by ``city_id``); a
+    city within ``within_km`` (great-circle, between the GeoNames points) of a city of
+    the same country taken before it and kept is folded into the nearest such city, which
+    keeps its id, name, population and position; otherwise it is kept. A folded city
+    never takes others in, so a chain of suburbs does not merge a whole region. The
+    capital goes first so that it names its area (Manila, not the more populous Quezon
+    City beside it).
+
+    Parameters
+    ----------
+    cities
+        Points with ``city_id``, ``name``, ``iso3``, ``population``, ``lon``, ``lat``,
+        optional ``capital`` (bool).
+    within_km
+        Radius in km; 0 keeps every city.
+
+    Returns
+    -------
+    GeoDataFrame
+        The kept cities in their input order, with ``merged_from``: the names of the
+        cities folded into each, most populous first, ``"; "``-separated (empty when
+        none).
+    """
+    from scipy.spatial import cKDTree
+
+    out = cities.reset_index(drop=True).copy()
+    n = len(out)
+    folded_into = np.full(n, -1, dtype=np.int64)
+    if within_km > 0 and n > 1:
+        lon = np.radians(out["lon"].to_numpy(dtype=float))
+        lat = np.radians(out["lat"].to_numpy(dtype=float))
+        u = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        known = np.isfinite(u).all(axis=1)
+        u[~known] = 10.0  # far from the unit sphere: never within the radius
+        chord = 2.0 * np.sin(min(within_km / _EARTH_RADIUS_KM, np.pi) / 2.0)
+        pairs = cKDTree(u).query_pairs(chord, output_type="ndarray")
+        iso = out["iso3"].astype(str).to_numpy()
+        pairs = pairs[iso[pairs[:, 0]] == iso[pairs[:, 1]]]
+        dist = 2.0 * np.arcsin(np.linalg.norm(u[pairs[:, 0]] - u[pairs[:, 1]], axis=1) / 2.0)
+        keep_pair = dist * _EARTH_RADIUS_KM <= within_km
+        pairs, dist = pairs[keep_pair], dist[keep_pair]
+        pop = out["population"].fillna(0).to_numpy(dtype=float)
+        capital = (
+            out["capital"].fillna(False).astype(bool).to_numpy()
+            if "capital" in out.columns
+            else np.zeros(n, dtype=bool)
+        )
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.lexsort((out["city_id"].to_numpy(), -pop, ~capital))] = np.arange(n)
+        near: dict[int, list[tuple[float, int]]] = {}
+        for (a, b), d in zip(pairs.tolist(), dist.tolist()):
+            big, small = (a, b) if rank[a] < rank[b] else (b, a)
+            near.setdefault(small, []).append((d, big))
+        for j in np.argsort(rank):
+            hosts = [(d, i) for d, i in near.get(int(j), ()) if folded_into[i] < 0]
+            if hosts:
+                folded_into[j] = min(hosts)[1]
+    members: dict[int, list[int]] = {}
+    for j in np.flatnonzero(folded_into >= 0):
+        members.setdefault(int(folded_into[j]), []).append(int(j))
+    pop = out["population"].fillna(0).to_numpy(dtype=float)
+    names = out["name"].astype(str).to_numpy()
+    out["merged_from"] = [
+        "; ".join(names[m] for m in sorted(members.get(i, []), key=lambda m: (-pop[m], m)))
+        for i in range(n)
+    ]
+    return out[folded_into < 0].reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------------------
 # Overrides and the lazy layer set
 
@@ -987,8 +1066,9 @@ def read_candidates(layers: Mapping[str, Any], candidates: Any) -> gpd.GeoDataFr
     layers
         A :class:`LayerSet` (cities, and the layers the country groups need).
     candidates
-        An object with ``min_population``, ``countries``, ``exclude_countries`` and
-        ``capitals_only`` (:class:`planner.scenario.Candidates`).
+        An object with ``min_population``, ``countries``, ``exclude_countries``,
+        ``capitals_only`` and ``merge_within_km`` (:class:`planner.scenario.Candidates`;
+        see :func:`merge_satellites`, applied after the filter).
     """
     keep = resolve_countries(candidates.countries, layers)
     drop = resolve_countries(candidates.exclude_countries, layers)
@@ -998,7 +1078,17 @@ def read_candidates(layers: Mapping[str, Any], candidates: Any) -> gpd.GeoDataFr
         countries=sorted(keep - drop),
         capitals_only=candidates.capitals_only,
     )
-    log.info("kept %s candidate cities in %s countries", f"{len(out):,}", out["iso3"].nunique())
+    within = float(getattr(candidates, "merge_within_km", 0.0) or 0.0)
+    before = len(out)
+    out = merge_satellites(out, within_km=within)
+    log.info(
+        "kept %s candidate cities in %s countries (%s folded into a more populous city "
+        "within %g km)",
+        f"{len(out):,}",
+        out["iso3"].nunique(),
+        f"{before - len(out):,}",
+        within,
+    )
     return out
 
 

@@ -368,6 +368,33 @@ def _existing_view(prepared: Prepared, names: Mapping[str, str]) -> gpd.GeoDataF
     return gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
 
 
+def _merge_summary(prepared: Prepared) -> str:
+    """The line that says how many GeoNames rows were folded into a larger city."""
+    frame = prepared.candidates
+    within = prepared.scenario.candidates.merge_within_km
+    if "merged_from" not in frame.columns or not within:
+        return ""
+    merged = frame["merged_from"].fillna("").astype(str)
+    folded = int(sum(len(m.split("; ")) for m in merged if m))
+    if not folded:
+        return f"No two candidate cities of one country lay within {within:g} km of each other."
+    big = frame.assign(_n=[len(m.split("; ")) if m else 0 for m in merged])
+    big = big[big["_n"] > 0].sort_values(["_n", "population"], ascending=False).head(3)
+    def listed(text: str) -> str:
+        parts = text.split("; ")
+        more = f" and {len(parts) - 3} more" if len(parts) > 3 else ""
+        return ", ".join(parts[:3]) + more
+
+    examples = "; ".join(
+        f"{r['name']} (incl. {listed(r['merged_from'])})" for _, r in big.iterrows()
+    )
+    return (
+        f"{folded:,} candidate cities folded, as sections or satellites, into a city of "
+        f"their country within {within:g} km (the capital, else the more populous; e.g. "
+        f"{examples})"
+    )
+
+
 def run_view(
     prepared: Prepared,
     plan: Any,
@@ -418,7 +445,8 @@ def run_view(
             "name": table["description"],
             "constraint": table["constraint"],
             "limit": table["constraint"].map(limits).astype(float),
-            "value": np.nan,
+            "value": table["value"].astype(float) if "value" in table else np.nan,
+            "plan": table["value_text"].astype(str) if "value_text" in table else "",
             "slack": table["slack"],
             "binds": table["binding"].astype(bool),
         }
@@ -444,6 +472,7 @@ def run_view(
     )
     excluded = exclusions(prepared)
     notes = [
+        *_merge_summary(prepared).splitlines(),
         *prepared.scores.filters.summary().splitlines(),
         *prepared.scores.missing.summary().splitlines(),
         *plan.notes,
@@ -621,6 +650,8 @@ def run_record(
             "slack": _finite_or_none(row["slack"]),
             "active": bool(row["active"]),
             "binds": bool(row["binding"]),
+            "value": _finite_or_none(row.get("value")),
+            "value_text": str(row.get("value_text", "") or ""),
             "objective_gain": _finite_or_none(row.get("objective_gain")),
             "objective_gain_low": _finite_or_none(row.get("objective_gain_low")),
             "objective_gain_high": _finite_or_none(row.get("objective_gain_high")),
@@ -1120,13 +1151,14 @@ def view_from_run(folder: str | Path) -> RunView:
                 "name": c.get("description", c["name"]),
                 "constraint": c["name"],
                 "limit": _nan(c.get("limit")),
-                "value": np.nan,
+                "value": _nan(c.get("value")),
+                "plan": str(c.get("value_text") or ""),
                 "slack": _nan(c.get("slack")),
                 "binds": bool(c.get("binds", False)),
             }
             for c in record.get("constraints", [])
         ],
-        columns=["name", "constraint", "limit", "value", "slack", "binds"],
+        columns=["name", "constraint", "limit", "value", "plan", "slack", "binds"],
     )
     context = {}
     for name in _CONTEXT_LAYERS:

@@ -17,6 +17,7 @@ import difflib
 import importlib
 import importlib.util
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -110,6 +111,10 @@ class Candidates:
     exclude_low_confidence
         Exclude candidates marked low-confidence by the criteria stage (more than
         ``[criteria] low_confidence_share`` of their weight on unobserved values).
+    merge_within_km
+        A candidate within this many km of a more populous candidate of its country is
+        folded into it (a section or satellite of one city; see
+        :func:`planner.layers.merge_satellites`); 0 keeps every GeoNames row.
     """
 
     min_population: int = 300_000
@@ -118,6 +123,7 @@ class Candidates:
     capitals_only: bool = False
     screens: tuple[str, ...] = ()
     exclude_low_confidence: bool = False
+    merge_within_km: float = 15.0
 
 
 #: Stages of an existing centre (column ``stage`` of the ``existing_centres`` layer).
@@ -617,6 +623,7 @@ def _candidates(table: dict[str, Any], where: str) -> Candidates:
         "capitals_only": "true/false",
         "screens": "host-country screens (un_sanctions_st, no_diplomatic_relations)",
         "exclude_low_confidence": "true/false",
+        "merge_within_km": "km",
     }
     _check_keys(table, allowed, where, "candidates.")
     out = Candidates()
@@ -651,6 +658,12 @@ def _candidates(table: dict[str, Any], where: str) -> Candidates:
             )
             raise ScenarioError(msg)
         out = _replace(out, exclude_low_confidence=value)
+    if "merge_within_km" in table:
+        value = _number(table["merge_within_km"], where, "candidates.merge_within_km", low=0)
+        if not math.isfinite(value):
+            msg = f"{where}: 'candidates.merge_within_km' must be a finite number, got {value!r}."
+            raise ScenarioError(msg)
+        out = _replace(out, merge_within_km=float(value))
     return out
 
 

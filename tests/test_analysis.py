@@ -179,7 +179,13 @@ def test_totals_agree_with_the_criteria_stage() -> None:
 
 
 def _direct(
-    plan: pd.DataFrame, fit: np.ndarray, total: np.ndarray, *, backend: str = "cbc", **cons: object
+    plan: pd.DataFrame,
+    fit: np.ndarray,
+    total: np.ndarray,
+    *,
+    backend: str = "cbc",
+    existing: pd.DataFrame | None = None,
+    **cons: object,
 ) -> float:
     """The plan model on every candidate, straight through solve_plan."""
     from planner.optimise import PlanInputs, solve_plan
@@ -188,6 +194,7 @@ def _direct(
         plan.assign(score_total=total),
         pd.DataFrame(fit, index=plan["city_id"].to_numpy(), columns=list(INDUSTRIES)),
         {"ind1": 2.0, "ind2": 1.0, "ind3": 1.0},
+        existing=existing,
     )
     constraints = PlanConstraints(**{"n_centres": 4, **cons})  # type: ignore[arg-type]
     got = solve_plan(inputs, constraints, backend=backend, diagnose=False, assess_binding=False)
@@ -236,6 +243,70 @@ def test_in_process_mip_and_lp_proof_equal_solve_plan(toy, backend: str) -> None
         direct = _direct(plan, fit, t[:, d], backend=backend, **rich)
         assert got.objective == pytest.approx(direct, abs=1e-6)
     assert backend in methods
+
+
+def test_dominance_does_not_swap_in_a_city_too_close_to_a_centre() -> None:
+    # a1 and a2 beat a3 on everything, but both lie beside b1 (the best city): the
+    # optimum is b1 + a3, which dominance alone (without the separation) would miss
+    plan = pd.DataFrame(
+        {
+            "city_id": [1, 2, 3, 4, 5],
+            "name": ["a1", "a2", "a3", "b1", "b2"],
+            "iso3": ["AAA", "AAA", "AAA", "BBB", "BBB"],
+            "score_total": [0.9, 0.85, 0.5, 0.99, 0.3],
+            "cost_musd": 1.0,
+            "dist_rail_node_km": np.nan,
+            "dist_coop_zone_km": np.nan,
+            "st_leading": False,
+            "political_stability": 0.0,
+            "lon": [10.0, 10.1, 20.0, 10.05, 30.0],
+            "lat": [50.0, 50.0, 50.0, 50.05, 50.0],
+        }
+    )
+    reopt = PlanReoptimiser(
+        candidates=plan,
+        fit=np.full((5, 1), 0.5),
+        industries=("ind1",),
+        industry_weights={"ind1": 1.0},
+        constraints=PlanConstraints(n_centres=2, max_per_country=2, min_separation_km=50.0),
+        relaxation_first=False,
+    )
+    got = reopt.solve(plan["score_total"].to_numpy())
+    assert got.status == "optimal"
+    assert [plan["name"][c] for c in got.centres] == ["a3", "b1"]
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_dominance_keeps_the_separation(toy, backend: str) -> None:  # type: ignore[no-untyped-def]
+    # each country's cities crowd round two hubs ~210 km apart, so a dominating city may
+    # sit too close to another centre: dominance must not swap it in
+    from planner.optimise import closest_pair, near_points
+
+    scores, plan, fit = toy
+    rng = np.random.default_rng(11)
+    n = len(plan)
+    hub = np.arange(n) % 10  # hub h lies in country h % 5
+    sep = plan.assign(lon=10.0 + 3.0 * hub + rng.normal(0, 0.3, n), lat=50 + rng.normal(0, 0.3, n))
+    existing = pd.DataFrame(
+        {"name": ["E"], "iso3": ["AAA"], "lon": [10.0], "lat": [50.0], "industries": [()]}
+    )
+    rich = {**RICH, "max_per_country": 2, "min_separation_km": 80.0}
+    reopt = replace(
+        _reopt(sep, fit, pool=4, **rich), relaxation_first=False, backend=backend, existing=existing
+    )
+    w = draw_weights(np.array([0.4, 0.3, 0.2, 0.1]), draws=4, seed=5, concentration=5)
+    t = totals(scores[[f"score_{c}" for c in CRITERIA]].to_numpy(), w, "weighted_sum")
+    session = reopt.session()
+    for d in range(t.shape[1]):
+        got = session.solve(t[:, d])
+        assert got.status == "optimal"
+        direct = _direct(sep, fit, t[:, d], backend=backend, existing=existing, **rich)
+        assert got.objective == pytest.approx(direct, abs=1e-6)
+        assert got.pool < n  # dominance left candidates out
+        c = sep.iloc[list(got.centres)]
+        lon, lat = c["lon"].to_numpy(), c["lat"].to_numpy()
+        assert closest_pair(lon, lat)[0] >= 80.0  # type: ignore[index]
+        assert not near_points(lon, lat, existing["lon"], existing["lat"], 80.0).any()
 
 
 # --------------------------------------------------------------------------- sensitivity

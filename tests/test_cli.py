@@ -167,3 +167,32 @@ def test_new_sets_the_centres_to_add_beside_the_existing_ones(runner: CliRunner)
     assert "Traceback" not in total.output
     both = runner.invoke(main, ["optimise", "--centres", "12", "--new", "3"])
     assert both.exit_code == 1 and "not both" in both.output
+
+
+def test_run_with_a_separation_that_cannot_be_met_exits_1(runner: CliRunner, tmp_path: Path):
+    cities = tmp_path / "cities.csv"
+    pd.DataFrame(
+        {
+            "city_id": [1, 2],
+            "name": ["Almaty", "Talgar"],  # 30 km apart: two places, one metropolitan area
+            "iso3": ["KAZ", "KAZ"],
+            "population": [2_000_000, 1_000_000],
+            "lon": [76.9, 76.9],
+            "lat": [43.2, 43.47],
+        }
+    ).to_csv(cities, index=False)
+    text = (Path(__file__).resolve().parents[1] / "models" / "zhejiang.toml").read_text()
+    head = text[: text.index("[constraints]")]
+    scenario = tmp_path / "apart.toml"
+    scenario.write_text(head + "[constraints]\nn_new = 2\nmin_separation_km = 100\n")
+    out = tmp_path / "run"
+    result = runner.invoke(
+        main, ["run", str(scenario), "--layer", f"cities={cities}", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "Candidates scored: 2\n" in result.output  # 30 km: not folded into one
+    assert "Error: No plan: The plan model is infeasible" in result.output
+    named = "min_separation_km (no two centres (new or existing) closer than 100 km)"
+    assert named in result.output
+    assert "Traceback" not in result.output
+

@@ -30,6 +30,68 @@ def _cities_frame(**changes) -> pd.DataFrame:
     return frame
 
 
+# --- one candidate per place -----------------------------------------------------------
+
+
+def _place(rows: list[tuple]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(rows, columns=["city_id", "name", "iso3", "population", "lon", "lat"])
+    return gpd.GeoDataFrame(
+        frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326"
+    )
+
+
+def test_merge_satellites_folds_into_the_larger_neighbour():
+    # 0.01 degree of latitude is 1.1 km
+    cities = _place(
+        [
+            (1, "Big", "AAA", 1_000_000, 10.0, 50.0),
+            (2, "Section", "AAA", 400_000, 10.0, 50.05),  # 5.6 km from Big
+            (3, "Suburb", "AAA", 300_000, 10.0, 50.17),  # 18.9 km from Big, 13.3 from Section
+            (4, "Abroad", "BBB", 2_000_000, 10.0, 49.97),  # 3.3 km, but another country
+            (5, "Far", "AAA", 500_000, 12.0, 50.0),
+        ]
+    )
+    out = layers.merge_satellites(cities, within_km=15)
+    assert list(out["name"]) == ["Big", "Suburb", "Abroad", "Far"]
+    assert dict(zip(out["name"], out["merged_from"])) == {
+        "Big": "Section",
+        "Suburb": "",  # a folded city (Section) takes nobody in
+        "Abroad": "",
+        "Far": "",
+    }
+    wider = layers.merge_satellites(cities, within_km=20)
+    assert wider["name"].tolist() == ["Big", "Abroad", "Far"]
+    assert len(layers.merge_satellites(cities, within_km=0)) == 5
+
+
+def test_merge_satellites_lets_the_capital_name_its_area():
+    cities = _place(
+        [(1, "Big", "AAA", 2_000_000, 10.0, 50.0), (2, "Capital", "AAA", 1_000_000, 10.0, 50.05)]
+    )
+    cities["capital"] = [False, True]
+    out = layers.merge_satellites(cities, within_km=15)
+    assert out[["name", "merged_from"]].values.tolist() == [["Capital", "Big"]]
+
+
+def test_candidates_fold_city_sections_on_real_data():
+    from planner.scenario import Candidates
+
+    cand = layers.read_candidates(
+        layers.LayerSet(), Candidates(countries=("HUN", "VNM", "GBR", "PHL"), merge_within_km=15)
+    )
+    by_name = cand.set_index("name")["merged_from"]
+    assert set(by_name["Budapest"].split("; ")) >= {"Pest", "Buda"}
+    assert "Chợ Lớn" in by_name["Ho Chi Minh City"].split("; ")
+    assert {"Islington", "Brent"} <= set(by_name["London"].split("; "))
+    assert "Quezon City" in by_name["Manila"].split("; ")
+    assert not {"Pest", "Buda", "Chợ Lớn", "Islington", "Brent", "Quezon City"} & set(cand["name"])
+    raw = layers.read_candidates(
+        layers.LayerSet(), Candidates(countries=("HUN", "VNM", "GBR", "PHL"), merge_within_km=0)
+    )
+    assert {"Pest", "Buda", "Chợ Lớn"} <= set(raw["name"])
+    assert len(raw) - len(cand) == sum(len(m.split("; ")) for m in by_name if m)
+
+
 # --- PyPI-backed loaders --------------------------------------------------------------
 
 

@@ -72,6 +72,32 @@ def test_default_run_writes_every_file(default_run: Path):
     assert not re.search(r"<link[^>]+href=[\"']https?:", html)
 
 
+def test_default_plan_keeps_its_centres_apart_and_fills_the_plan_column(default_run: Path):
+    from planner.optimise import closest_pair
+
+    record = json.loads((default_run / "run.json").read_text())
+    rows = {c["name"]: c for c in record["constraints"]}
+    sep = rows["min_separation_km"]
+    assert sep["limit"] == 100
+    plan = pd.read_csv(default_run / "plan.csv")
+    d, _, _ = closest_pair(plan["lon"].to_numpy(), plan["lat"].to_numpy())
+    assert d >= 100
+    assert sep["value"] == pytest.approx(d, abs=1e-6)
+    assert sep["value_text"].startswith("closest pair ")
+    assert rows["n_centres"]["value"] == 8 and rows["n_centres"]["value_text"] == "8"
+    assert all(c["value_text"] for c in record["constraints"])
+    brief = (default_run / "brief.md").read_text()
+    table = brief[brief.index("| Constraint | Plan |") :].split("\n\n")[0].splitlines()[2:]
+    assert len(table) == len(record["constraints"])
+    for line in table:
+        assert line.split("|")[2].strip(), line  # the Plan column is filled
+    assert "| " + sep["value_text"] + " |" in brief
+    # the GeoNames sections of a city are folded into it, and the brief says how many
+    assert "candidate cities folded, as sections or satellites, into a city" in brief
+    names = set(pd.read_csv(default_run / "candidates.csv")["name"])
+    assert not {"Pest", "Buda", "Chợ Lớn"} & names
+
+
 def test_second_run_is_byte_identical(default_run: Path, tmp_path: Path):
     result = CliRunner().invoke(main, ["run", "--out", str(tmp_path / "again")])
     assert result.exit_code == 0, result.output
@@ -194,6 +220,7 @@ def test_compare_two_runs(default_run: Path, tmp_path: Path):
     other = tmp_path / "six"
     scenario = tmp_path / "six.toml"
     text = (Path(__file__).resolve().parents[1] / "models" / "zhejiang.toml").read_text()
+    text = text.replace("min_separation_km = 100", "min_separation_km = 300")
     scenario.write_text(text.replace("n_new = 8", "n_new = 6"))
     runner = CliRunner()
     result = runner.invoke(main, ["run", str(scenario), "--out", str(other)])
@@ -201,6 +228,7 @@ def test_compare_two_runs(default_run: Path, tmp_path: Path):
     result = runner.invoke(main, ["compare", str(default_run), str(other)])
     assert result.exit_code == 0, result.output
     assert "out" in result.output.lower()
+    assert "Limit of min_separation_km changed: 100 -> 300" in result.output
     missing = runner.invoke(main, ["compare", str(default_run), str(tmp_path / "nope")])
     assert missing.exit_code == 1
     assert "Traceback" not in missing.output

@@ -49,6 +49,7 @@ def test_minimal_scenario_gets_defaults(tmp_path: Path):
     sc = read_scenario(_write(tmp_path, MINIMAL))
     assert sc.solver.backend == "cbc"
     assert sc.candidates.min_population == 300_000
+    assert sc.candidates.merge_within_km == 15.0
     assert sc.title == "Zhejiang overseas innovation centres"
 
 
@@ -78,11 +79,27 @@ def test_layer_paths_are_relative_to_the_scenario(tmp_path: Path):
         ("[industries]\nit = -1\n", "'industries.it' must be at least 0"),
         ("[layers]\ntowns = 'x.gpkg'\n", "unknown layer 'towns'"),
         ("[outputs]\nmap_top_n = 2.5\n", "'outputs.map_top_n' must be an integer"),
+        ("[candidates]\nmerge_within_km = -1\n", "'candidates.merge_within_km' must be at least"),
+        ("[candidates]\nmerge_within_km = 'near'\n", "'candidates.merge_within_km' must be a"),
+        ("[candidates]\nmerge_within_km = nan\n", "'candidates.merge_within_km' must be a finite"),
     ],
 )
 def test_bad_values_name_key_value_and_allowed(tmp_path: Path, extra: str, message: str):
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_scenario(_write(tmp_path, MINIMAL + extra))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-100", "constraints.min_separation_km = -100 must be non-negative"),
+        ("'100 km'", "constraints.min_separation_km = '100 km' must be a number"),
+    ],
+)
+def test_bad_separation_names_the_key(tmp_path: Path, value: str, message: str):
+    text = MINIMAL.replace("{ n_centres = 3 }", f"{{ n_centres = 3, min_separation_km = {value} }}")
+    with pytest.raises(ScenarioError, match=message):
+        read_scenario(_write(tmp_path, text))
 
 
 def test_unknown_top_level_key(tmp_path: Path):

@@ -19,6 +19,9 @@ from the session's previous plan, on fewer candidates:
    max_per_country)`` admissible candidates of its group match or beat in score, in every
    industry's fit x access, in cost and in political stability (and beat in one) is
    left out: an optimal plan never needs it (see :meth:`PlanReoptimiser._undominated`).
+   Under a minimum separation, a dominator must also conflict with no candidate that the
+   dominated one does not (apart from the dominated one itself), so that the swap keeps
+   the separation.
    Candidates the documented rows hold closed (excluded cities and countries, below the
    political-stability floor) are left out too. On the default scenario this keeps about
    380 of 1,595 candidates; the others are held closed in the MIP.
@@ -33,6 +36,8 @@ from the session's previous plan, on fewer candidates:
    stability. The pooled model is then a relaxation of the full one: if its optimum
    opens no stand-in it is optimal for the full model; otherwise the pool is doubled.
    Pooled solves go through :func:`planner.optimise.solve_plan` (a new model each).
+   Under a minimum separation the pool is not used (a stand-in has no location), and
+   every solve is on the full model.
 
 A session's result depends only on the scores it was given and the order of its solves;
 the sensitivity analysis opens one session per task, so its results do not depend on how
@@ -205,7 +210,8 @@ class PlanReoptimiser:
 
     def session(self) -> ReoptSession:
         """A solver session: solves in it start from the previous one's state."""
-        return ReoptSession(self, self.plan_model().copy() if self.pool <= 0 else None)
+        exact = self.pool <= 0 or bool(self.constraints.min_separation_km)
+        return ReoptSession(self, self.plan_model().copy() if exact else None)
 
     # ---------------------------------------------------------------- masks
 
@@ -232,6 +238,34 @@ class PlanReoptimiser:
         object.__setattr__(self, "_q", q)
         object.__setattr__(self, "_static", static)
         object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_swappable", [self._swappable_in(g) for g in groups])
+
+    def _swappable_in(self, idx: np.ndarray) -> np.ndarray | None:
+        """[i, j]: under the separation, j can take i's place in any plan (j conflicts
+        with no candidate other than i that i does not conflict with); None without one."""
+        d = self.constraints.min_separation_km
+        if not d:
+            return None
+        conflict = self.__dict__.get("_conflict")
+        if conflict is None:
+            import scipy.sparse as sp
+
+            from planner.optimise import conflict_pairs
+
+            c = self.candidates
+            pairs = conflict_pairs(c["lon"].to_numpy(float), c["lat"].to_numpy(float), d)
+            n = len(c)
+            ones = np.ones(2 * len(pairs))
+            rows = np.r_[pairs[:, 0], pairs[:, 1]]
+            cols = np.r_[pairs[:, 1], pairs[:, 0]]
+            conflict = sp.csr_matrix((ones, (rows, cols)), shape=(n, n))
+            object.__setattr__(self, "_conflict", conflict)
+        M = conflict[idx]
+        shared = (M @ M.T).toarray()  # [i, j]: |N(i) & N(j)|
+        degree = np.asarray(M.sum(axis=1)).ravel()
+        inner = M[:, idx].toarray()  # [i, j]: i and j conflict
+        # N(j) minus {i} within N(i), where i is never in N(i)
+        return shared == (degree[None, :] - inner.T)
 
     def _eligible_mask(self) -> np.ndarray:
         """Candidates the constraints do not rule out (used to rank the pool only)."""
@@ -241,6 +275,16 @@ class PlanReoptimiser:
         if k.min_political_stability is not None:
             r = c["political_stability"].to_numpy(dtype=float)
             ok &= np.nan_to_num(r, nan=-np.inf) >= k.min_political_stability
+        if k.min_separation_km:
+            # row (15) holds closed those without coordinates or near an existing centre
+            from planner.optimise import near_points
+
+            lon = c["lon"].to_numpy(dtype=float)
+            lat = c["lat"].to_numpy(dtype=float)
+            ok &= np.isfinite(lon) & np.isfinite(lat)
+            e = self.existing
+            if e is not None and len(e):
+                ok &= ~near_points(lon, lat, e["lon"], e["lat"], k.min_separation_km)
         return ok
 
     def _always_mask(self) -> np.ndarray:
@@ -316,11 +360,14 @@ class PlanReoptimiser:
         if q is None:
             return keep | self._always
         X = self._static
-        for idx in self._groups:
+        for idx, swappable in zip(self._groups, self._swappable):
             Y = np.column_stack([s[idx], X[idx]])
             ge = (Y[None, :, :] >= Y[:, None, :]).all(axis=2)  # [i, j]: j >= i everywhere
             gt = (Y[None, :, :] > Y[:, None, :]).any(axis=2)
-            dominators = (ge & gt & self._eligible[idx][None, :]).sum(axis=1)
+            better = ge & gt & self._eligible[idx][None, :]
+            if swappable is not None:
+                better &= swappable
+            dominators = better.sum(axis=1)
             keep[idx[dominators >= q]] = False
         keep |= self._always
         return keep

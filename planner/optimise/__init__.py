@@ -8,7 +8,9 @@ frozen :class:`Solution`: :func:`solve_p_median`, :func:`solve_facility_location
 The plan model (:func:`solve_plan`) chooses the province's centres among scored candidate
 cities and allocates the home industries to them; see :mod:`planner.optimise.plan`.
 :func:`build_plan_model` builds it once to re-solve it in process for many score vectors
-(:class:`PlanModel`, :class:`PlanSolution`).
+(:class:`PlanModel`, :class:`PlanSolution`). :func:`conflict_pairs` and
+:func:`clique_cover` give the minimum-separation rows (pairs of candidates too close to
+both host a centre, and cliques that cover them).
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from planner.optimise._models import (
     solve_p_center,
     solve_p_median,
     solve_set_cover,
+)
+from planner.optimise._separation import (
+    clique_cover,
+    closest_pair,
+    conflict_pairs,
+    near_points,
 )
 from planner.optimise._solution import BACKENDS, STATUSES, Solution, relative_gap
 from planner.optimise.plan import (
@@ -47,8 +55,12 @@ __all__ = [
     "PlanSolution",
     "Solution",
     "build_plan_model",
+    "clique_cover",
+    "closest_pair",
+    "conflict_pairs",
     "format_plan",
     "greedy_interchange",
+    "near_points",
     "plan_constraints_from_mapping",
     "raise_if_infeasible",
     "relative_gap",

@@ -44,12 +44,19 @@ except the linking rows (0))
 (13) ``min_political_stability``: :math:`\sum_{c: \mathrm{risk}_c < F} y_c \le 0` (a
      missing value fails the floor)
 (14) ``min_score_total``: :math:`\sum_{c: s_c < F_s} y_c \le 0`
+(15) ``min_separation_km``: :math:`\sum_{c \in Q} y_c \le 1` for every clique Q of the
+     conflict graph (candidates closer than D km, great-circle) in a cover of its edges
+     (:mod:`planner.optimise._separation`: one row per group of mutually close candidates,
+     not one per pair); a candidate closer than D to an existing centre with known
+     coordinates, or without coordinates of its own, is held closed by a second row of the
+     same family, :math:`\sum_{c: \mathrm{near\ existing}} y_c \le 0`. Two existing
+     centres may be closer than D (the province already runs both).
 
 Existing centres (:attr:`PlanInputs.existing`) are open but are not decision variables:
-they enter only (1), (3) and (8) above. The other rows (rail lines, cooperation zones,
+they enter only (1), (3), (8) and (15) above. The other rows (rail lines, cooperation zones,
 leading countries, budget, required and excluded sites) count new centres only.
 
-When the model is infeasible, each family (1)-(14) gets one binary elastic variable
+When the model is infeasible, each family (1)-(15) gets one binary elastic variable
 :math:`r_f` that switches all its rows off (big-M from the rows' activity range);
 minimising :math:`\sum_f r_f` names the smallest set of constraints that must give way.
 A deletion filter over the families then finds the conflicting constraints (an
@@ -172,6 +179,7 @@ class PlanConstraints:
     excluded_countries: tuple[str, ...] = ()
     min_political_stability: float | None = None
     min_score_total: float | None = None
+    min_separation_km: float | None = None
 
 
 _INT_KEYS = (
@@ -189,6 +197,7 @@ _FLOAT_KEYS = (
     "coop_zone_radius_km",
     "min_political_stability",
     "min_score_total",
+    "min_separation_km",
 )
 
 
@@ -397,6 +406,7 @@ class _ExistingSet:
     per_country: Mapping[str, int] = field(default_factory=dict)
     served: np.ndarray | None = None
     names: tuple[str, ...] = ()
+    frame: pd.DataFrame | None = None  # the rows themselves (their places, for (15))
 
 
 def _existing_set(existing: pd.DataFrame | None, industries: list[str]) -> _ExistingSet:
@@ -419,6 +429,7 @@ def _existing_set(existing: pd.DataFrame | None, industries: list[str]) -> _Exis
         per_country={str(g): int(c) for g, c in iso.value_counts().items()},
         served=served,
         names=tuple(existing["name"].astype(str)),
+        frame=existing,
     )
 
 
@@ -448,6 +459,8 @@ class _PlanModel:
     x: np.ndarray  # (n, K) variable ids
     families: dict[str, str]  # family -> description
     notes: list[str]
+    constraints: PlanConstraints = field(default_factory=PlanConstraints)
+    existing: pd.DataFrame | None = None
 
 
 def _build(
@@ -459,6 +472,7 @@ def _build(
     ex: _ExistingSet | None = None,
 ) -> _PlanModel:
     ex = ex or _ExistingSet()
+    existing = ex.frame
     # the rows below read n_centres as the number of centres this model opens
     count_family = "n_new" if cons.n_new is not None else "n_centres"
     cons = replace(cons, n_centres=_new_centres(cons, ex), n_new=None)
@@ -626,12 +640,61 @@ def _build(
     if cons.min_score_total is not None:  # (14)
         count_row("min_score_total", s < cons.min_score_total, hi=0.0)
         fam["min_score_total"] = f"score_total at least {cons.min_score_total:g}"
+    if cons.min_separation_km:  # (15)
+        _separation_rows(b, y, cand, existing, cons.min_separation_km, notes)
+        fam["min_separation_km"] = (
+            f"no two centres (new or existing) closer than {cons.min_separation_km:g} km"
+        )
     model = b.build()
     model.ub[x[F.ravel() <= 0]] = 0.0  # (0') no service without fit
     model.start = _greedy_start(
         model, y, X, suitability_weight * s, F * omega * access[:, None], cons
     )
-    return _PlanModel(model, y, X, fam, notes)
+    return _PlanModel(model, y, X, fam, notes, cons, existing)
+
+
+def _separation_rows(
+    b: ModelBuilder,
+    y: np.ndarray,
+    cand: pd.DataFrame,
+    existing: pd.DataFrame | None,
+    dist_km: float,
+    notes: list[str],
+) -> None:
+    """Rows (15): a clique row per group of mutually close candidates, and one row that
+    holds closed the candidates near an existing centre or without coordinates."""
+    from planner.optimise._separation import clique_cover, conflict_pairs, near_points
+
+    lacking = [c for c in ("lon", "lat") if c not in cand.columns]
+    if lacking:
+        msg = (
+            f"min_separation_km needs the candidates' coordinates; PlanInputs.candidates "
+            f"lacks {lacking!r} (degrees, EPSG:4326)."
+        )
+        raise ModelInputError(msg)
+    lon = cand["lon"].to_numpy(dtype=float)
+    lat = cand["lat"].to_numpy(dtype=float)
+    cliques = clique_cover(len(cand), conflict_pairs(lon, lat, dist_km))
+    closed = ~(np.isfinite(lon) & np.isfinite(lat))
+    if closed.any():
+        notes.append(
+            f"{int(closed.sum())} candidates have no coordinates and are held closed under "
+            "min_separation_km (their distance to other centres is unknown)."
+        )
+    near = np.zeros(len(cand), dtype=bool)
+    if existing is not None and len(existing):
+        near = near_points(lon, lat, existing["lon"], existing["lat"], dist_km) & ~closed
+        if near.any():
+            notes.append(
+                f"{int(near.sum())} candidates lie within {dist_km:g} km of a centre the "
+                "province already runs and are held closed under min_separation_km."
+            )
+    held = np.flatnonzero(closed | near)
+    groups = [*cliques, held] if held.size else cliques
+    hi = np.r_[np.ones(len(cliques)), np.zeros(len(groups) - len(cliques))]
+    rows = np.concatenate([np.full(g.size, r) for r, g in enumerate(groups)] or [np.zeros(0)])
+    cols = np.concatenate([y[g] for g in groups] or [np.zeros(0)])
+    b.add_rows("min_separation_km", len(groups), rows, cols, 1.0, hi=hi)
 
 
 def _greedy_start(
@@ -1457,6 +1520,8 @@ def _report(
                 "slack": np.nan,
                 "active": False,
                 "binding": False,
+                "value": np.nan,
+                "value_text": "",
             }
         )
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=alloc_cols), empty_table
@@ -1485,6 +1550,7 @@ def _report(
             )
     allocation = pd.DataFrame(rows, columns=alloc_cols)
     act = pm.model.row_activity(x)
+    values = _plan_values(cand, industries, opened, serve, pm.constraints, pm.existing)
     table_rows = []
     for f, desc in pm.families.items():
         sl = pm.model.row_blocks[f]
@@ -1494,11 +1560,106 @@ def _report(
         )
         smin = float(slack.min()) if slack.size else math.nan
         active = bool(slack.size and smin <= 1e-6)
-        table_rows.append((f, desc, smin, active, active))
+        value, text = values.get(f, (math.nan, ""))
+        table_rows.append((f, desc, smin, active, active, value, text))
     table = pd.DataFrame(
-        table_rows, columns=["constraint", "description", "slack", "active", "binding"]
+        table_rows,
+        columns=["constraint", "description", "slack", "active", "binding", "value", "value_text"],
     )
     return centres, allocation, table
+
+
+def _plan_values(
+    cand: pd.DataFrame,
+    industries: list[str],
+    opened: np.ndarray,
+    serve: np.ndarray,
+    cons: PlanConstraints,
+    existing: pd.DataFrame | None,
+) -> dict[str, tuple[float, str]]:
+    """The plan's own value of each constraint family: (number, text for the brief).
+
+    The number is in the constraint's unit (centres, MUSD, km, ...); the text adds where
+    it comes from (the country at the cap, the closest pair, ...).
+    """
+    c = cand.iloc[opened]
+    names = c["name"].astype(str).to_numpy()
+    iso = c["iso3"].astype(str).to_numpy()
+    out: dict[str, tuple[float, str]] = {}
+
+    def count(v: int, of: int | None = None) -> tuple[float, str]:
+        return float(v), f"{v}" if of is None else f"{v} of {of}"
+
+    out["n_centres"] = count(len(c))
+    cost = c["cost_musd"].to_numpy(dtype=float)
+    if len(c) and np.isfinite(cost).all():
+        out["budget_musd"] = (float(cost.sum()), f"{cost.sum():,.4g} MUSD")
+    if len(c):
+        per = pd.Series(iso).value_counts()
+        top = per[per == per.max()].index.tolist()
+        out["max_per_country"] = (float(per.max()), f"{per.max()} ({', '.join(sorted(top))})")
+    for key, col, radius in (
+        ("min_on_rail_lines", "dist_rail_node_km", cons.rail_node_radius_km),
+        ("min_near_coop_zones", "dist_coop_zone_km", cons.coop_zone_radius_km),
+    ):
+        d = np.nan_to_num(c[col].to_numpy(dtype=float), nan=np.inf)
+        out[key] = count(int((d <= radius).sum()))
+    out["min_st_leading"] = count(int(c["st_leading"].fillna(False).astype(bool).sum()))
+    per_centre = serve[opened].sum(axis=1) if len(c) else np.zeros(0, dtype=int)
+    if per_centre.size:
+        out["max_industries_per_centre"] = count(int(per_centre.max()))
+    out["every_industry_served"] = count(int(serve.any(axis=0).sum()), len(industries))
+    ids = set(c["city_id"].tolist())
+    out["required_cities"] = count(
+        sum(1 for i in cons.required_cities if i in ids), len(cons.required_cities)
+    )
+    out["excluded_cities"] = count(sum(1 for i in cons.excluded_cities if i in ids))
+    out["required_countries"] = count(
+        sum(1 for g in cons.required_countries if g in set(iso)), len(cons.required_countries)
+    )
+    out["excluded_countries"] = count(int(np.isin(iso, list(cons.excluded_countries)).sum()))
+    for key, col in (("min_political_stability", "political_stability"),
+                     ("min_score_total", "score_total")):  # fmt: skip
+        v = c[col].to_numpy(dtype=float)
+        if v.size and not np.isnan(v).any():
+            i = int(np.argmin(v))
+            out[key] = (float(v[i]), f"{v[i]:.2f} ({names[i]})")
+        elif v.size:
+            out[key] = (math.nan, f"unknown ({', '.join(names[np.isnan(v)][:3])})")
+    if cons.min_separation_km and "lon" in c.columns and "lat" in c.columns:
+        lon = c["lon"].to_numpy(dtype=float)
+        lat = c["lat"].to_numpy(dtype=float)
+        label = list(names)
+        if existing is not None and len(existing):
+            # existing centres count, but a pair of two existing ones is exempt
+            lon = np.r_[lon, existing["lon"].to_numpy(dtype=float)]
+            lat = np.r_[lat, existing["lat"].to_numpy(dtype=float)]
+            label += [f"{n} (existing)" for n in existing["name"].astype(str)]
+        best = _closest_counted(lon, lat, len(c))
+        if best is not None:
+            d, i, j = best
+            out["min_separation_km"] = (d, f"closest pair {d:,.0f} km ({label[i]} - {label[j]})")
+    return out
+
+
+def _closest_counted(lon: np.ndarray, lat: np.ndarray, n_new: int) -> tuple[float, int, int] | None:
+    """Closest pair of points with at least one of the first ``n_new`` in it."""
+    from planner.optimise._separation import great_circle_km, unit_vectors
+
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    new = np.flatnonzero(ok[:n_new])
+    allp = np.flatnonzero(ok)
+    if new.size == 0 or allp.size < 2:
+        return None
+    u = unit_vectors(lon, lat)
+    best: tuple[float, int, int] | None = None
+    for i in new:
+        others = allp[allp != i]
+        d = great_circle_km(u[i][None, :], u[others])
+        k = int(np.argmin(d))
+        if best is None or d[k] < best[0]:
+            best = (float(d[k]), int(min(i, others[k])), int(max(i, others[k])))
+    return best
 
 
 def infeasible_message(
@@ -1568,7 +1729,9 @@ def format_plan(plan: Plan) -> str:
                     )
             else:
                 state = f"slack {row.slack:g}"
-            lines.append(f"  {row.constraint}: {row.description} -- {state}")
+            value = getattr(row, "value_text", "")
+            plan_value = f"; plan: {value}" if isinstance(value, str) and value else ""
+            lines.append(f"  {row.constraint}: {row.description} -- {state}{plan_value}")
     lines.extend(f"note: {n}" for n in plan.notes)
     return "\n".join(lines)
 
