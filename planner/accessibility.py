@@ -217,6 +217,7 @@ def add_accessibility(
     *,
     origins: Sequence[OriginLike],
     province: str,
+    home_country: str | None = None,
 ) -> pd.DataFrame:
     """The accessibility frame of ``candidates`` over a built ``network``.
 
@@ -301,6 +302,11 @@ def add_accessibility(
     if rail_nodes is not None and len(rail_nodes):
         # only node cities of segments open to regular service count
         rail_nodes = open_rail_nodes(rail_nodes, optional_layer(layers, "rail_lines"))
+    if rail_nodes is not None and len(rail_nodes) and home_country:
+        # a line's node cities in the home country (Yiwu, Xi'an, Suzhou, ...) are where
+        # it starts, not places abroad "on" it: an overseas city 900 km from Suzhou is not
+        # near an international train line
+        rail_nodes = rail_nodes[rail_nodes["iso3"].astype(str) != home_country]
     if rail_nodes is not None and len(rail_nodes):
         nodes = rail_nodes.drop_duplicates(["city", "iso3"])
         km, idx = nearest_km(lon, lat, nodes["lon"], nodes["lat"])
@@ -366,6 +372,7 @@ def accessibility_from_layers(
     *,
     origins: Sequence[OriginLike],
     province: str,
+    home_country: str | None = None,
     params: NetworkParams | Mapping[str, Any] | None = None,
     cache: bool = True,
 ) -> pd.DataFrame:
@@ -386,6 +393,9 @@ def accessibility_from_layers(
         ``"city"``), ``lon``, ``lat``; the first of each role is used.
     province
         The home province, matched against ``sponsor_province`` of the cooperation zones.
+    home_country
+        ISO3 code of the home country: its rail-line node cities do not count as node
+        cities abroad (``dist_rail_node_km``). ``None``: every node counts.
     params
         :class:`planner.network.NetworkParams`, or the scenario's ``[network]`` table.
     cache
@@ -403,7 +413,10 @@ def accessibility_from_layers(
         to the city.
     """
     network = network_from_layers(layers, params=_params(params), cache=cache)
-    return add_accessibility(candidates, network, layers, origins=origins, province=province)
+    return add_accessibility(
+        candidates, network, layers, origins=origins, province=province,
+        home_country=home_country,
+    )
 
 
 # ---------------------------------------------------------------------------------------

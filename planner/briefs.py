@@ -596,7 +596,9 @@ def _context(view: RunView) -> dict[str, Any]:
                 "value": str(plan_text)
                 if isinstance(plan_text, str) and plan_text
                 else fmt.number(r["value"], digits=2, missing=""),
-                "limit": fmt.number(r["limit"], digits=2, missing=""),
+                "limit": fmt.number(
+                    r["limit"], digits=0 if float(r["limit"] or 0).is_integer() else 2, missing=""
+                ),
                 "binds": "yes" if r["binds"] is True or r["binds"] == True else "no",  # noqa: E712
             }
         )

@@ -140,6 +140,7 @@ def prepare(
         layers,
         origins=scenario.origins,
         province=scenario.province,
+        home_country=scenario.home_country,
         params=scenario.network,
     )
     timings["accessibility"] = time.perf_counter() - start
@@ -473,7 +474,12 @@ def run_view(
     excluded = exclusions(prepared)
     notes = [
         *_merge_summary(prepared).splitlines(),
-        *prepared.scores.filters.summary().splitlines(),
+        # the per-country lines under a screen are in the brief's "Hosts left out" section
+        *(
+            line
+            for line in prepared.scores.filters.summary().splitlines()
+            if not line.startswith("  ")
+        ),
         *prepared.scores.missing.summary().splitlines(),
         *plan.notes,
     ]
@@ -1097,7 +1103,10 @@ def run(
     return RunResult(
         scenario=scenario,
         layer_rows={name: len(prepared.layers[name]) for name in _RUN_LAYERS},
-        candidates=len(prepared.candidates),
+        # the candidates that were scored, after the screens and filters
+        candidates=len(
+            prepared.scores.frame if prepared.scores is not None else prepared.candidates
+        ),
         timings_s=timings,
         stages_done=tuple(s for s in ALL_STAGES if s != "analysis" or draws),
         stages_to_come=(),

@@ -334,3 +334,22 @@ def test_air_trip_text_for_the_map_and_the_brief(frame: pd.DataFrame) -> None:
     assert ", 1 connection HGH-" in budapest and budapest.endswith("-BUD")
     assert fmt.air_trip({"air_time_h": float("nan"), "air_route": ""}) == "not reachable"
     assert fmt.air_trip({"air_time_h": 5.0}) == "5.0 h"  # a run without air_route
+
+
+def test_home_country_nodes_are_not_node_cities_abroad(layers) -> None:
+    # Seoul's nearest node city of any line is in China (Suzhou, ~900 km): with the home
+    # country given, its nearest node is one abroad, farther away, and never Chinese
+    seoul = CITIES[CITIES["name"] == "Seoul"]
+    every = acc.accessibility_from_layers(seoul, layers, origins=ORIGINS, province="Zhejiang")
+    abroad = acc.accessibility_from_layers(
+        seoul, layers, origins=ORIGINS, province="Zhejiang", home_country="CHN"
+    )
+    assert every.loc[0, "nearest_rail_node"].endswith("(CHN)")
+    assert not abroad.loc[0, "nearest_rail_node"].endswith("(CHN)")
+    assert abroad.loc[0, "dist_rail_node_km"] > every.loc[0, "dist_rail_node_km"]
+    # a node city abroad stays one
+    almaty = CITIES[CITIES["name"] == "Almaty"]
+    out = acc.accessibility_from_layers(
+        almaty, layers, origins=ORIGINS, province="Zhejiang", home_country="CHN"
+    )
+    assert out.loc[0, "dist_rail_node_km"] < 5.0  # the GeoNames points of one city

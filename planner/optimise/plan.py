@@ -1590,12 +1590,18 @@ def _plan_values(
     def count(v: int, of: int | None = None) -> tuple[float, str]:
         return float(v), f"{v}" if of is None else f"{v} of {of}"
 
-    out["n_centres"] = count(len(c))
+    n_existing = 0 if existing is None else len(existing)
+    out["n_new"] = count(len(c))
+    out["n_centres"] = count(len(c) + n_existing)  # the total, existing centres included
     cost = c["cost_musd"].to_numpy(dtype=float)
     if len(c) and np.isfinite(cost).all():
         out["budget_musd"] = (float(cost.sum()), f"{cost.sum():,.4g} MUSD")
     if len(c):
+        # per country with a new centre, existing centres included (as the cap counts them)
         per = pd.Series(iso).value_counts()
+        if n_existing:
+            held = existing["iso3"].astype(str).value_counts()  # type: ignore[index]
+            per = per.add(held.reindex(per.index, fill_value=0))
         top = per[per == per.max()].index.tolist()
         out["max_per_country"] = (float(per.max()), f"{per.max()} ({', '.join(sorted(top))})")
     for key, col, radius in (
