@@ -790,6 +790,19 @@ def _pdf_available() -> bool:
     return importlib.util.find_spec("fpdf") is not None
 
 
+#: Fonts with Chinese glyphs, where Debian's packages put them (path, face of a collection):
+#: fonts-noto-cjk (face 2 of the collection is Simplified Chinese) and fonts-wqy-zenhei.
+CJK_FONTS: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+)
+_CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff]")
+
+
+def _cjk_font() -> tuple[str, int] | None:
+    return next(((path, face) for path, face in CJK_FONTS if Path(path).is_file()), None)
+
+
 def _render_pdf(view: RunView, png: bytes) -> bytes:
     import matplotlib
     from fpdf import FPDF
@@ -803,15 +816,36 @@ def _render_pdf(view: RunView, png: bytes) -> bytes:
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.add_font("DejaVu", "I", str(fonts / "DejaVuSans-Oblique.ttf"))
     pdf.add_font("DejaVu", "BI", str(fonts / "DejaVuSans-BoldOblique.ttf"))
+    # names as published (the existing centres') may be Chinese, which DejaVu lacks
+    cjk = _cjk_font() if _CJK.search(body) else None
+    if cjk is not None:
+        pdf.add_font("CJK", "", cjk[0], collection_font_number=cjk[1])
+        pdf.set_fallback_fonts(["CJK"], exact_match=False)
+    elif _CJK.search(body):
+        log.warning(
+            "brief.pdf: no font with Chinese glyphs is installed, so names written in "
+            "Chinese are left blank in the PDF (brief.html and brief.md have them); install "
+            "one, e.g. Debian's fonts-noto-cjk."
+        )
     pdf.set_font("DejaVu", size=10)
     pdf.set_title(view.title)
     pdf.add_page()
     head, _, tail = body.partition("<!--MAP-->")
-    pdf.write_html(head, font_family="DejaVu")
-    if png:
-        pdf.image(io.BytesIO(png), w=pdf.epw)
-    pdf.write_html(tail, font_family="DejaVu")
-    return bytes(pdf.output())
+    quiet = _MissingGlyphs()  # said once above, not glyph by glyph
+    logging.getLogger("fpdf.output").addFilter(quiet)
+    try:
+        pdf.write_html(head, font_family="DejaVu")
+        if png:
+            pdf.image(io.BytesIO(png), w=pdf.epw)
+        pdf.write_html(tail, font_family="DejaVu")
+        return bytes(pdf.output())
+    finally:
+        logging.getLogger("fpdf.output").removeFilter(quiet)
+
+
+class _MissingGlyphs(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "missing the following glyphs" not in record.getMessage()
 
 
 def save_brief(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -163,6 +164,20 @@ def test_save_brief_writes_every_file(view, tmp_path: Path):
     assert pdf.startswith(b"%PDF")
     pages = re.findall(rb"/Type\s*/Page\b", pdf)
     assert len(pages) >= 2  # summary, map and centres do not fit on one page
+
+
+def test_pdf_with_chinese_names_says_once_what_font_it_lacks(view, tmp_path: Path, caplog):
+    pytest.importorskip("fpdf", reason="the PDF brief needs fpdf2: pip install fpdf2")
+    from planner import briefs
+
+    v = dataclasses.replace(view, title="中欧测试: " + view.title)  # the static map has no title
+    with caplog.at_level(logging.WARNING):
+        save_brief(v, tmp_path, pdf=True)
+    assert (tmp_path / "brief.pdf").read_bytes().startswith(b"%PDF")
+    glyphs = [r for r in caplog.records if "missing the following glyphs" in r.getMessage()]
+    assert not glyphs  # not one line per glyph from fpdf
+    ours = [r for r in caplog.records if "no font with Chinese glyphs" in r.getMessage()]
+    assert len(ours) == (0 if briefs._cjk_font() else 1)
 
 
 def test_save_brief_without_pdf(view, tmp_path: Path):
