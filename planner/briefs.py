@@ -581,8 +581,11 @@ def _context(view: RunView) -> dict[str, Any]:
     ]
     names = [f"{c['name']} ({c['country']})" for c in centres]
     existing = _existing_context(view)
-    for c, r in zip(centres, view.centres.sort_values("rank", kind="stable").to_dict("records")):
+    for number, (c, r) in enumerate(
+        zip(centres, view.centres.sort_values("rank", kind="stable").to_dict("records")), start=1
+    ):
         c["adds"] = _adds(r, existing) if existing else ""
+        c["number"] = number  # as on the static map; "rank" is the rank among all candidates
     ind = view.industries
     unserved = []
     if {"name", "centres"} <= set(ind.columns):
@@ -712,27 +715,113 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
         )
     for o in view.origins:
         ax.scatter([o.lon], [o.lat], s=50, color="#ffd92f", edgecolor="black", zorder=4)
-    for r in view.centres.sort_values("rank", kind="stable").to_dict("records"):
+    ex = view.existing
+    if ex is not None and len(ex):
+        located = [g for g in ex.geometry if g is not None and not g.is_empty]
+        ax.scatter(
+            [g.x for g in located], [g.y for g in located], s=45, marker="s",
+            color="#2e8b57", edgecolor="white", zorder=4,
+        )  # fmt: skip
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    # centres numbered 1..N in the order of the brief's table, each labelled where its
+    # label overlaps no other label or marker
+    placed: list[Any] = []
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    rows = view.centres.sort_values("rank", kind="stable").to_dict("records")
+    for number, r in enumerate(rows, start=1):
         g = r["geometry"]
         if g is None or g.is_empty:
             continue
         ax.scatter([g.x], [g.y], s=160, color="#1f3b73", edgecolor="white", zorder=5)
         ax.text(
-            g.x, g.y, fmt.number(r.get("rank"), missing="?"), color="white", fontsize=8,
+            g.x, g.y, str(number), color="white", fontsize=8,
             ha="center", va="center", zorder=6, fontweight="bold", parse_math=False,
         )  # fmt: skip
-        ax.annotate(
-            str(r.get("name")), (g.x, g.y), xytext=(9, 6), textcoords="offset points",
-            fontsize=9, zorder=6, parse_math=False,
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
-        )  # fmt: skip
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal", adjustable="box")
+        marker = ax.transData.transform((g.x, g.y))
+        placed.append(_box(marker[0] - 8, marker[1] - 8, marker[0] + 8, marker[1] + 8))
+    for number, r in enumerate(rows, start=1):
+        g = r["geometry"]
+        if g is None or g.is_empty:
+            continue
+        _place_label(ax, renderer, f"{number} {r.get('name')}", (g.x, g.y), placed)
+    _legend(ax, view)
     ax.set_axis_off()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+    return (x0, y0, x1, y1)
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+#: Where a label may sit beside its marker (points), tried in turn; the later ones are
+#: farther away and get a leader line.
+_LABEL_OFFSETS: tuple[tuple[float, float], ...] = (
+    (9, 6), (9, -14), (-9, 6), (-9, -14), (0, 12), (0, -20),
+    (24, 22), (24, -30), (-24, 22), (-24, -30), (40, 6), (-40, 6), (0, 36), (0, -44),
+)
+
+
+def _place_label(
+    ax: Any, renderer: Any, text: str, xy: tuple[float, float], placed: list[Any]
+) -> None:
+    """Annotate ``xy`` at the first offset where the label overlaps nothing in ``placed``
+    (display boxes of labels and markers), drawing a leader line beyond the nearest ones;
+    the box it takes is added to ``placed``."""
+    style = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85}
+    for i, (dx, dy) in enumerate((*_LABEL_OFFSETS, _LABEL_OFFSETS[0])):
+        last = i == len(_LABEL_OFFSETS)
+        far = abs(dx) > 12 or abs(dy) > 24
+        label = ax.annotate(
+            text, xy, xytext=(dx, dy), textcoords="offset points", fontsize=9, zorder=6,
+            parse_math=False, bbox=style, ha="left" if dx >= 0 else "right",
+            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6} if far else None,
+        )  # fmt: skip
+        extent = label.get_window_extent(renderer)
+        box = _box(extent.x0, extent.y0, extent.x1, extent.y1)
+        if last or not any(_overlaps(box, other) for other in placed):
+            placed.append(box)
+            return
+        label.remove()
+
+
+def _legend(ax: Any, view: RunView) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", ls="", ms=9, mfc="#1f3b73", mec="white",
+               label="recommended centre (numbered as in the brief)"),
+        Line2D([], [], marker="o", ls="", ms=7, mfc="#ffd92f", mec="black",
+               label=f"{view.province}: origins of the journeys"),
+    ]  # fmt: skip
+    if view.existing is not None and len(view.existing):
+        handles.append(
+            Line2D([], [], marker="s", ls="", ms=6, mfc="#2e8b57", mec="white",
+                   label=f"{view.province}'s existing centres (those with a known city)")
+        )  # fmt: skip
+    handles += [
+        Line2D([], [], marker="o", ls="", ms=4, mfc="#7a6fb0", mec="#7a6fb0",
+               label="overseas economic and trade cooperation zone"),
+        Line2D([], [], color="#8c1d18", lw=1.0, label="international train line"),
+        Line2D([], [], color="#8c1d18", lw=0.8, ls="--",
+               label="train line, drawn straight (not on the railway graph)"),
+    ]  # fmt: skip
+    legend = ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+    legend.set_zorder(7)
+    ax.text(
+        0.995, 0.005, "Boundaries: Natural Earth. Not an official map.",
+        transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="#444444",
+        zorder=7, parse_math=False,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- render

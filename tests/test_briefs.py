@@ -242,3 +242,29 @@ def test_brief_lists_hosts_left_out_and_low_confidence(view):
         assert "LOW CONFIDENCE: 40%" in text
         assert "top 100" not in text.lower()
     assert f"| {first} (low confidence) |" in docs.markdown
+
+
+def test_static_map_labels_do_not_collide():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from planner.briefs import _overlaps, _place_label
+
+    fig = Figure(figsize=(6, 3), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 50)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    placed: list = []
+    # four centres within a few km of one another on the page (London, Amsterdam, ...)
+    for i, xy in enumerate([(50, 25), (51, 25.5), (50.5, 24), (49.5, 25.2)]):
+        _place_label(ax, renderer, f"{i + 1} A long city name", xy, placed)
+    assert len(placed) == 4
+    assert not any(_overlaps(a, b) for i, a in enumerate(placed) for b in placed[i + 1 :])
+
+
+def test_brief_numbers_centres_as_the_map_and_keeps_their_rank(docs):
+    assert "| # | Centre | Country | Serves | Score (0-1) | Rank among candidates |" in (
+        docs.markdown
+    )
+    assert "Rank among candidates</th>" in docs.html
