@@ -273,13 +273,14 @@ def _centre_popup(
     candidate_rank: object,
     n_candidates: int,
     robust: Mapping[str, Any] | None,
+    number: int,
 ) -> str:
     name = _esc(row.get("name"))
     country = _esc(row.get("country") or row.get("iso3"))
     industries = fmt.as_list(row.get("industries"))
     parts = [
         '<div class="pp">',
-        f"<h3>Centre {_esc(row.get('rank'))}: {name}, {country}</h3>",
+        f"<h3>Centre {number}: {name}, {country}</h3>",
         f'<p class="sub">Score {fmt.score(row.get("score_total"))} of 1'
         + (
             f" &middot; ranked {_esc(fmt.number(candidate_rank))} of {n_candidates:,} candidates"
@@ -569,13 +570,14 @@ def _centres(m: folium.Map, view: RunView, *, robustness: bool) -> int:
     if view.robustness is not None and "city_id" in view.robustness.columns:
         robust = {r["city_id"]: r for r in _rows(view.robustness)}
     feats = []
-    for r in _rows(view.centres.sort_values("rank", kind="stable")):
+    # numbered 1..N in the order of the brief's table (the candidate rank is in the popup)
+    for number, r in enumerate(_rows(view.centres.sort_values("rank", kind="stable")), start=1):
         lon, lat = _xy(r)
         rob = robust.get(r.get("city_id"))
         colour = _CENTRE_COLOUR
         if robustness and rob is not None:
             colour = _ramp(float(rob.get("chosen_share", math.nan)), _ROBUST_RAMP)
-        rank = fmt.number(r.get("rank"), missing="?")
+        rank = str(number)
         icon = f'<div class="badge" style="background:{colour}">{_esc(rank)}</div>'
         feats.append(
             _feature(
@@ -587,6 +589,7 @@ def _centres(m: folium.Map, view: RunView, *, robustness: bool) -> int:
                     candidate_rank=ranks.get(r.get("city_id")),
                     n_candidates=len(cand),
                     robust=rob,
+                    number=number,
                 ),
                 tip=f"Centre {_esc(rank)}: {_esc(r.get('name'))}",
                 search=f"{r.get('name')} ({r.get('iso3')}), centre {rank}",
@@ -659,7 +662,7 @@ def _legend(view: RunView, *, lo: float, hi: float, robustness: bool, layers: se
 
     row(
         f'<span class="dot" style="background:{_CENTRE_COLOUR};width:14px;height:14px"></span>',
-        "recommended centre (number = rank)",
+        "recommended centre (numbered as in the brief)",
     )
     if "existing" in layers:
         n_all = len(view.existing) if view.existing is not None else 0

@@ -282,3 +282,13 @@ def test_air_link_is_straight_when_nonstop_and_goes_through_the_connection(view)
     assert "nonstop HGH-XXA" in nonstop["properties"]["tip"]
     assert kunming not in nonstop["geometry"]["coordinates"]
     assert len(nonstop["geometry"]["coordinates"]) == 50  # one great circle
+
+
+def test_centres_are_numbered_as_in_the_brief_not_by_candidate_rank(view):
+    centres = view.centres.copy()
+    centres["rank"] = [5 + 40 * i for i in range(len(centres))]  # ranks with gaps
+    page = _html(dataclasses.replace(view, centres=centres))
+    feats = _layers(page)["Recommended centres"]["data"]["features"]
+    badges = [re.search(r">(\d+)</div>", f["properties"]["icon"]).group(1) for f in feats]
+    assert badges == [str(i) for i in range(1, len(centres) + 1)]
+    assert "<h3>Centre 2: " in feats[1]["properties"]["popup"]
