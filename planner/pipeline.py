@@ -165,7 +165,8 @@ def plan_inputs(prepared: Prepared) -> Any:
     otherwise unknown (NaN): the shipped data hold no centre costs, so a budget
     constraint needs the user's own cost column.
     """
-    from planner.optimise import PlanInputs
+    from planner import criteria
+    from planner.optimise import PlanInputs, kind_score_column
 
     frame = prepared.scores.frame
     access = prepared.access.set_index("city_id")
@@ -180,11 +181,17 @@ def plan_inputs(prepared: Prepared) -> Any:
         }
     )
     ids = cand["city_id"]
+    kinds = plan_constraints(prepared.scenario).kinds
+    for kind in kinds:  # each kind of centre scores the candidates with its own weights
+        cand[kind_score_column(kind.id)] = criteria.kind_score(
+            prepared.scores, kind.weights or dict(prepared.scores.weights), kind=kind.id
+        )
     cand["cost_musd"] = (
         frame["cost_musd"].to_numpy(float) if "cost_musd" in frame.columns else np.nan
     )
-    for col in ("dist_rail_node_km", "dist_coop_zone_km"):
-        cand[col] = ids.map(access[col]).to_numpy(float)
+    for col in ("dist_rail_node_km", "dist_coop_zone_km", "dist_home_coop_zone_km"):
+        if col in access.columns:
+            cand[col] = ids.map(access[col]).to_numpy(float)
     cand["st_leading"] = frame["st_leading"].fillna(False).astype(bool).to_numpy()
     stability = "value_political_stability"
     cand["political_stability"] = (
@@ -204,6 +211,16 @@ def plan_inputs(prepared: Prepared) -> Any:
         industry_weights=dict(prepared.scores.industry_weights),
         existing=existing_for_plan(prepared.existing),
     )
+
+
+def plan_constraints(scenario: Scenario) -> Any:
+    """The plan model's :class:`planner.optimise.PlanConstraints` of ``scenario``: its
+    ``[constraints]`` table and its kinds of centre (``[[kinds]]``)."""
+    from planner.optimise import centre_kinds_from_list, plan_constraints_from_mapping
+
+    constraints = plan_constraints_from_mapping(scenario.constraints)
+    kinds = centre_kinds_from_list(scenario.kinds)
+    return replace(constraints, kinds=kinds) if kinds else constraints
 
 
 def with_centre_count(
@@ -242,10 +259,10 @@ def optimise(
         Override the scenario's number of centres: the total (existing centres
         included) or the number of new centres to add (one of the two).
     """
-    from planner.optimise import plan_constraints_from_mapping, solve_plan
+    from planner.optimise import solve_plan
 
     sc = with_centre_count(prepared.scenario, n_centres=n_centres, n_new=n_new)
-    constraints = plan_constraints_from_mapping(sc.constraints)
+    constraints = plan_constraints(sc)
     return solve_plan(
         plan_inputs(prepared),
         constraints,

@@ -52,7 +52,13 @@ from planner.criteria._catalogue import (
 from planner.criteria._filters import SCREENS, FilterEntry, FilterReport, apply_filters
 from planner.criteria._missing import MissingEntry, MissingReport, impute
 from planner.criteria._normalise import normalise
-from planner.criteria._score import Scores, format_scores, score_candidates, score_scenario
+from planner.criteria._score import (
+    Scores,
+    format_scores,
+    kind_score,
+    score_candidates,
+    score_scenario,
+)
 from planner.criteria._settings import (
     METHODS,
     MISSING_POLICIES,
@@ -117,6 +123,7 @@ __all__ = [
     "format_scores",
     "haversine_km",
     "impute",
+    "kind_score",
     "kogut_singh",
     "latest_indicators",
     "normalise",

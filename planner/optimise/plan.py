@@ -847,6 +847,13 @@ def _build(
         rows = np.r_[np.repeat(np.arange(n), J), np.arange(n)]
         b.add_rows("kind_link", n, rows, np.r_[Z.ravel(), y], np.r_[np.ones(n * J), -np.ones(n)],
                    lo=0.0, hi=0.0)  # fmt: skip
+        unknown = sorted({i for kd in kinds for i in kd.industries} - set(industries))
+        if unknown:
+            msg = (
+                f"kinds name the industries {unknown!r}, which the plan model does not have; "
+                f"its industries: {', '.join(industries)}."
+            )
+            raise ModelInputError(msg)
         # allowed[k, j]: kind j may serve industry k
         allowed = np.array(
             [[not kd.industries or k in kd.industries for kd in kinds] for k in industries],
