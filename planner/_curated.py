@@ -105,6 +105,11 @@ INDICATOR_IDS: tuple[str, ...] = (
     "wgi_control_of_corruption",
     "china_trade_usd",
     "cultural_distance_chn",
+    "hightech_share_pct",
+    "ip_receipts_usd",
+    "patents_resident",
+    "journal_articles",
+    "secure_servers_per_million",
 )
 """Indicator ids of the ``indicators`` layer (shared contract)."""
 

@@ -165,7 +165,8 @@ def plan_inputs(prepared: Prepared) -> Any:
     otherwise unknown (NaN): the shipped data hold no centre costs, so a budget
     constraint needs the user's own cost column.
     """
-    from planner.optimise import PlanInputs
+    from planner import criteria
+    from planner.optimise import PlanInputs, kind_score_column
 
     frame = prepared.scores.frame
     access = prepared.access.set_index("city_id")
@@ -180,11 +181,17 @@ def plan_inputs(prepared: Prepared) -> Any:
         }
     )
     ids = cand["city_id"]
+    kinds = plan_constraints(prepared.scenario).kinds
+    for kind in kinds:  # each kind of centre scores the candidates with its own weights
+        cand[kind_score_column(kind.id)] = criteria.kind_score(
+            prepared.scores, kind.weights or dict(prepared.scores.weights), kind=kind.id
+        )
     cand["cost_musd"] = (
         frame["cost_musd"].to_numpy(float) if "cost_musd" in frame.columns else np.nan
     )
-    for col in ("dist_rail_node_km", "dist_coop_zone_km"):
-        cand[col] = ids.map(access[col]).to_numpy(float)
+    for col in ("dist_rail_node_km", "dist_coop_zone_km", "dist_home_coop_zone_km"):
+        if col in access.columns:
+            cand[col] = ids.map(access[col]).to_numpy(float)
     cand["st_leading"] = frame["st_leading"].fillna(False).astype(bool).to_numpy()
     stability = "value_political_stability"
     cand["political_stability"] = (
@@ -204,6 +211,16 @@ def plan_inputs(prepared: Prepared) -> Any:
         industry_weights=dict(prepared.scores.industry_weights),
         existing=existing_for_plan(prepared.existing),
     )
+
+
+def plan_constraints(scenario: Scenario) -> Any:
+    """The plan model's :class:`planner.optimise.PlanConstraints` of ``scenario``: its
+    ``[constraints]`` table and its kinds of centre (``[[kinds]]``)."""
+    from planner.optimise import centre_kinds_from_list, plan_constraints_from_mapping
+
+    constraints = plan_constraints_from_mapping(scenario.constraints)
+    kinds = centre_kinds_from_list(scenario.kinds)
+    return replace(constraints, kinds=kinds) if kinds else constraints
 
 
 def with_centre_count(
@@ -242,17 +259,41 @@ def optimise(
         Override the scenario's number of centres: the total (existing centres
         included) or the number of new centres to add (one of the two).
     """
-    from planner.optimise import plan_constraints_from_mapping, solve_plan
+    from planner.optimise import solve_plan
 
     sc = with_centre_count(prepared.scenario, n_centres=n_centres, n_new=n_new)
-    constraints = plan_constraints_from_mapping(sc.constraints)
-    return solve_plan(
+    constraints = plan_constraints(sc)
+    plan = solve_plan(
         plan_inputs(prepared),
         constraints,
         backend=backend or sc.solver.backend,
         time_limit_s=time_limit_s if time_limit_s is not None else sc.solver.time_limit_s,
         gap=sc.solver.gap,
     )
+    return _with_industry_reasons(prepared, plan)
+
+
+def _with_industry_reasons(prepared: Prepared, plan: Any) -> Any:
+    """``plan`` with the column ``industry_reasons`` on its centres: per industry served,
+    ``"<industry>: <the host's strongest evidence for it>"``, joined with ``" | "``."""
+    from planner.criteria import reasons_by_centre
+
+    if plan.centres.empty:
+        return plan
+    layers = prepared.layers
+    try:
+        indicators, table = layers["indicators"], layers["industries"]
+    except PlannerError:
+        return plan
+    centres = plan.centres.copy()
+    centres["industry_reasons"] = reasons_by_centre(
+        centres,
+        indicators=indicators,
+        industries=table,
+        countries=prepared.scores.frame["iso3"].astype(str).tolist(),
+        names=_industry_names(layers),
+    )
+    return replace(plan, centres=centres)
 
 
 # ---------------------------------------------------------------------------------------
@@ -411,7 +452,10 @@ def run_view(
     layers = prepared.layers
     names = _industry_names(layers)
     candidates = _candidates_frame(prepared)
-    chosen = plan.centres[["city_id", "industries", "fit_value"]].copy()
+    extra = ["kind", "kind_name", "kind_score", "industry_reasons"]
+    chosen = plan.centres[
+        ["city_id", "industries", "fit_value", *(c for c in extra if c in plan.centres)]
+    ].copy()
     chosen["industries"] = chosen["industries"].map(
         lambda text: [names.get(i, i) for i in str(text).split(";") if i]
     )
@@ -680,9 +724,17 @@ def run_record(
         "conflicts": list(plan.conflicts),
         "must_relax": list(plan.must_relax),
         "centres": [
-            {"city_id": int(c), "name": str(n), "iso3": str(i)}
-            for c, n, i in zip(centres["city_id"], centres["name"], centres["iso3"])
+            {
+                "city_id": int(r["city_id"]),
+                "name": str(r["name"]),
+                "iso3": str(r["iso3"]),
+                **{k: str(r[k]) for k in ("kind", "kind_name") if k in r},
+                **({"industry_reasons": str(r["industry_reasons"])}
+                   if "industry_reasons" in r else {}),
+            }
+            for r in centres.to_dict("records")
         ],
+        "kinds": _kinds_record(prepared.scenario, centres),
         "constraints": constraints,
         "existing": [
             {
@@ -717,6 +769,26 @@ def run_record(
         "low_confidence_share": _finite_or_none(view.low_confidence_share),
         "timings_s": {k: round(float(v), 3) for k, v in timings_s.items()},
     }
+
+
+def _kinds_record(scenario: Scenario, centres: pd.DataFrame) -> list[dict[str, Any]]:
+    """The scenario's kinds of centre for run.json: rules, count and the centres chosen."""
+    out = []
+    for kind in plan_constraints(scenario).kinds:
+        chosen = centres.loc[centres["kind"] == kind.id] if "kind" in centres else centres[:0]
+        out.append(
+            {
+                "id": kind.id,
+                "name": kind.label,
+                "min": kind.min_centres,
+                "max": kind.max_centres,
+                "eligible": kind.rules(),
+                "industries": list(kind.industries),
+                "weights": dict(kind.weights),
+                "centres": [str(n) for n in chosen["name"]],
+            }
+        )
+    return out
 
 
 def is_run_folder(folder: str | Path) -> bool:

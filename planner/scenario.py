@@ -209,6 +209,8 @@ class Scenario:
     scenario was read).
     ``layers`` maps layer names to user files, already resolved against the scenario's
     folder. ``existing`` chooses the centres the province already runs (``[existing]``).
+    ``kinds`` holds the ``[[kinds]]`` tables (kinds of centre) as written, validated by
+    :func:`planner.optimise.centre_kinds_from_list`.
     """
 
     name: str
@@ -227,6 +229,7 @@ class Scenario:
     outputs: Outputs = field(default_factory=Outputs)
     path: Path | None = None
     existing: Existing = field(default_factory=Existing)
+    kinds: tuple[Mapping[str, Any], ...] = ()
 
     def origin(self, role: OriginRole) -> Origin:
         """The first origin with ``role``."""
@@ -329,6 +332,7 @@ _TOP_KEYS = {
     "layers": "table",
     "outputs": "table",
     "existing": "table",
+    "kinds": "array of tables (kinds of centre)",
 }
 
 
@@ -368,7 +372,16 @@ def scenario_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) 
         outputs=_outputs(_table(data, "outputs", where), where),
         path=path,
         existing=_existing(_table(data, "existing", where), where, base),
+        kinds=tuple(_list(data, "kinds", where)),
     )
+    if scenario.kinds and importlib.util.find_spec("planner.optimise") is not None:
+        from planner.optimise import centre_kinds_from_list
+
+        try:
+            centre_kinds_from_list(scenario.kinds)
+        except ScenarioError as exc:
+            msg = f"{where}, [[kinds]]: {exc}"
+            raise ScenarioError(msg) from None
     for key, (module, function) in _SUBTABLE_VALIDATORS.items():
         if importlib.util.find_spec(module) is None:
             continue

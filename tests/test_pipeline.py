@@ -106,6 +106,38 @@ def test_default_plan_keeps_its_centres_apart_and_fills_the_plan_column(default_
     assert not {"Pest", "Buda", "Chợ Lớn"} & names
 
 
+def test_default_plan_has_both_kinds_and_focused_industries(default_run: Path):
+    from planner.scenario import read_scenario
+
+    record = json.loads((default_run / "run.json").read_text())
+    plan = pd.read_csv(default_run / "plan.csv")
+    scenario = read_scenario(None)
+    kinds = {k["id"]: k for k in scenario.kinds}
+    assert set(plan["kind"]) == set(kinds) == {"zone_upgrading", "st_sourcing"}
+    assert [k["id"] for k in record["kinds"]] == list(kinds)
+    assert all(c["kind"] in kinds and c["kind_name"] for c in record["centres"])
+    # a zone-upgrading centre lies within the kind's radius of a zone Zhejiang sponsors
+    radius = kinds["zone_upgrading"]["eligible"]["home_zone_km"]
+    zone = plan.loc[plan["kind"] == "zone_upgrading"]
+    assert len(zone) >= 1 and (zone["dist_home_coop_zone_km"] <= radius).all()
+    zones = pd.read_csv(Path(__file__).parents[1] / "geodata" / "cooperation_zones.csv")
+    home = zones[zones["sponsor_province"].str.contains("Zhejiang")]
+    lon1, lat1 = np.radians(zone[["lon"]].to_numpy()), np.radians(zone[["lat"]].to_numpy())
+    lon2, lat2 = np.radians(home["lon"].to_numpy()), np.radians(home["lat"].to_numpy())
+    h = np.sin((lat2 - lat1) / 2) ** 2
+    h = h + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    assert (2 * 6371.0088 * np.arcsin(np.sqrt(h))).min(axis=1).max() <= radius
+    # S&T sourcing centres are all in countries leading in science and technology
+    assert plan.loc[plan["kind"] == "st_sourcing", "st_leading"].all()
+    # no industry over its cap, no two centres with the same portfolio, each with reasons
+    cap = scenario.constraints["max_centres_per_industry"]
+    portfolios = plan["industries"].fillna("")
+    counts = pd.Series("; ".join(portfolios).split("; ")).value_counts()
+    assert counts.max() <= cap
+    assert portfolios.map(lambda t: tuple(sorted(t.split("; ")))).is_unique
+    assert plan["industry_reasons"].fillna("").str.contains("candidate countries").all()
+
+
 def test_second_run_is_byte_identical(default_run: Path, tmp_path: Path):
     result = CliRunner().invoke(main, ["run", "--out", str(tmp_path / "again")])
     assert result.exit_code == 0, result.output

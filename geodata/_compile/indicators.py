@@ -28,6 +28,12 @@ WDI_SERIES: dict[str, tuple[str, str]] = {
     "tertiary_enrolment_pct": ("SE.TER.ENRR", "% gross"),
     "hightech_exports_usd": ("TX.VAL.TECH.CD", "current US$"),
     "lpi_score": ("LP.LPI.OVRL.XQ", "score 1-5"),
+    # evidence that differs by industry (the industries layer maps each industry to some)
+    "hightech_share_pct": ("TX.VAL.TECH.MF.ZS", "% of manufactured exports"),
+    "ip_receipts_usd": ("BX.GSR.ROYL.CD", "current US$"),
+    "patents_resident": ("IP.PAT.RESD", "patent applications by residents"),
+    "journal_articles": ("IP.JRN.ARTC.SC", "scientific and technical journal articles"),
+    "secure_servers_per_million": ("IT.NET.SECR.P6", "secure Internet servers per million people"),
 }
 
 WGI_DIMENSIONS: dict[str, tuple[str, str]] = {

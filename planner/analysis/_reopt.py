@@ -210,7 +210,10 @@ class PlanReoptimiser:
 
     def session(self) -> ReoptSession:
         """A solver session: solves in it start from the previous one's state."""
-        exact = self.pool <= 0 or bool(self.constraints.min_separation_km)
+        # kinds of centre: the dominance and stand-in arguments rank candidates by one
+        # score, so the pool is not used and no candidate is closed by dominance
+        kinds = bool(getattr(self.constraints, "kinds", ()))
+        exact = self.pool <= 0 or bool(self.constraints.min_separation_km) or kinds
         return ReoptSession(self, self.plan_model().copy() if exact else None)
 
     # ---------------------------------------------------------------- masks
@@ -532,7 +535,10 @@ class ReoptSession:
         sol = self._model.solve_relaxation(s) if reopt.relaxation_first else None
         pool = n
         if sol is None:
-            keep = reopt._undominated(s)
+            if getattr(reopt.constraints, "kinds", ()):
+                keep = np.ones(n, dtype=bool)
+            else:
+                keep = reopt._undominated(s)
             pool = int(keep.sum())
             sol = self._model.solve(s, start=self._last, closed=~keep, relaxation_first=False)
         if sol.x is not None:
@@ -595,8 +601,6 @@ def plan_reoptimiser(
         Candidates kept per ranking in the first pooled solve; 0 solves on every
         candidate dominance keeps.
     """
-    from planner.optimise import plan_constraints_from_mapping
-
     scores = prepared.scores
     if scores is None:
         msg = (
@@ -604,12 +608,12 @@ def plan_reoptimiser(
             "until='criteria') first."
         )
         raise PlannerError(msg)
-    from planner.pipeline import plan_inputs
+    from planner.pipeline import plan_constraints, plan_inputs
 
     scenario = prepared.scenario
     cons = constraints
     if cons is None:
-        cons = plan_constraints_from_mapping(scenario.constraints)
+        cons = plan_constraints(scenario)
     solver = scenario.solver
     inputs = plan_inputs(prepared)
     frame = inputs.candidates.reset_index(drop=True)

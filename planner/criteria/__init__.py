@@ -52,7 +52,14 @@ from planner.criteria._catalogue import (
 from planner.criteria._filters import SCREENS, FilterEntry, FilterReport, apply_filters
 from planner.criteria._missing import MissingEntry, MissingReport, impute
 from planner.criteria._normalise import normalise
-from planner.criteria._score import Scores, format_scores, score_candidates, score_scenario
+from planner.criteria._reasons import industry_reasons, reasons_by_centre
+from planner.criteria._score import (
+    Scores,
+    format_scores,
+    kind_score,
+    score_candidates,
+    score_scenario,
+)
 from planner.criteria._settings import (
     METHODS,
     MISSING_POLICIES,
@@ -117,9 +124,12 @@ __all__ = [
     "format_scores",
     "haversine_km",
     "impute",
+    "industry_reasons",
+    "kind_score",
     "kogut_singh",
     "latest_indicators",
     "normalise",
+    "reasons_by_centre",
     "score_candidates",
     "score_scenario",
     "st_leading_countries",

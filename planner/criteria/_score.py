@@ -356,6 +356,51 @@ def score_scenario(
     )
 
 
+def kind_score(scores: Scores, weights: Mapping[str, float], *, kind: str = "") -> np.ndarray:
+    """A kind of centre's own total: the criterion scores weighed with its ``weights``.
+
+    Parameters
+    ----------
+    scores
+        The scenario's :class:`Scores` (their ``score_<c>`` columns are reused).
+    weights
+        Criterion id -> weight (>= 0); criteria not listed weigh 0. Weights of criteria
+        this run did not score (left out for want of data) are dropped and the rest
+        rescaled to sum 1.
+    kind
+        The kind's id, for messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        One total in [0, 1] per row of ``scores.frame``, by the scenario's method
+        (weighted sum or TOPSIS). A criterion omitted for a candidate (policy ``omit``)
+        enters at that candidate's own weighted mean under the scenario's weights, as in
+        ``score_total``.
+    """
+    from planner.criteria._catalogue import CRITERIA
+
+    unknown = [c for c in weights if c not in CRITERIA and f"score_{c}" not in scores.frame]
+    if unknown:
+        msg = (
+            f"kinds[{kind!r}].weights names {unknown!r}, which are not criteria; known "
+            f"criteria: {', '.join(CRITERIA)}."
+        )
+        raise CriteriaError(msg)
+    ids = [c for c, w in weights.items() if float(w) > 0 and f"score_{c}" in scores.frame]
+    if not ids:
+        msg = (
+            f"kinds[{kind!r}].weights gives weight to no criterion this run scored "
+            f"({', '.join(scores.weights.index)}); weigh at least one of them."
+        )
+        raise CriteriaError(msg)
+    w = np.array([float(weights[c]) for c in ids])
+    w = w / w.sum()
+    s = scores.frame[[f"score_{c}" for c in ids]].to_numpy(dtype=float)
+    total = topsis(s, w) if scores.method == "topsis" else weighted_sum(s, w)
+    return np.clip(total, 0.0, 1.0)
+
+
 def _column_mean_filled(s: np.ndarray) -> np.ndarray:
     """``s`` with each NaN replaced by its column's mean (for data-driven weights only)."""
     if not np.isnan(s).any():

@@ -32,13 +32,16 @@ from planner.optimise._separation import (
 )
 from planner.optimise._solution import BACKENDS, STATUSES, Solution, relative_gap
 from planner.optimise.plan import (
+    CentreKind,
     Plan,
     PlanConstraints,
     PlanInputs,
     PlanModel,
     PlanSolution,
     build_plan_model,
+    centre_kinds_from_list,
     format_plan,
+    kind_score_column,
     plan_constraints_from_mapping,
     raise_if_infeasible,
     solve_plan,
@@ -47,6 +50,7 @@ from planner.optimise.plan import (
 __all__ = [
     "BACKENDS",
     "STATUSES",
+    "CentreKind",
     "ModelInputError",
     "Plan",
     "PlanConstraints",
@@ -55,11 +59,13 @@ __all__ = [
     "PlanSolution",
     "Solution",
     "build_plan_model",
+    "centre_kinds_from_list",
     "clique_cover",
     "closest_pair",
     "conflict_pairs",
     "format_plan",
     "greedy_interchange",
+    "kind_score_column",
     "near_points",
     "plan_constraints_from_mapping",
     "raise_if_infeasible",

@@ -52,11 +52,48 @@ except the linking rows (0))
      same family, :math:`\sum_{c: \mathrm{near\ existing}} y_c \le 0`. Two existing
      centres may be closer than D (the province already runs both).
 
+(16) ``max_centres_per_industry``: :math:`\sum_c x_{ck} \le M` for every industry k (new
+     centres; an existing centre that serves k does not count)
+(17) ``kind:<id>``, one family per kind of centre j (:attr:`PlanConstraints.kinds`, the
+     scenario's ``[[kinds]]``): :math:`m_j \le \sum_c z_{cj} \le M_j` (its ``n``, or ``min``
+     and ``max``)
+
+Kinds of centre
+---------------
+With kinds, binary :math:`z_{cj}` opens c as a centre of kind j, linked by
+(0k) ``kind_link``: :math:`\sum_j z_{cj} = y_c` (a city serves one kind only), with
+:math:`z_{cj} = 0` where c is not eligible for j (:meth:`CentreKind.eligible_mask`: within
+so many km of a zone the home province sponsors, of a train-line node city or of any zone,
+in a country leading in science and technology, in listed countries); and (0i)
+``kind_industries``: :math:`x_{ck} \le \sum_{j: k \in I_j} z_{cj}` for every industry k that
+some kind may not serve. The suitability term becomes
+:math:`\sum_c \sum_j \lambda s_{cj} z_{cj}`, :math:`s_{cj}` the kind's own score (column
+``kind_score_<id>``: the criteria scores weighed with the kind's weights). Every other row
+counts :math:`y_c`, so separation, per-country caps, existing centres and the other counts
+apply across kinds. A kind that cannot be filled is named by the infeasibility report as
+the family ``kind:<id>``. Without kinds the model is the one above, unchanged.
+
+Focused industry allocation
+---------------------------
+``repeat_service_value`` :math:`\delta \in [0, 1]` (default 1: every centre serving k counts
+in full, the formulation above) values covering an industry well over serving it again:
+continuous :math:`u_{ck} \in [0, 1]` with (0u) ``best_link`` :math:`u_{ck} \le x_{ck}` and
+:math:`\sum_c u_{ck} \le 1`, and the fit term becomes
+
+.. math::
+
+    \sum_k \omega_k \Big( \delta \sum_c v_{ck} x_{ck} + (1 - \delta) \sum_c v_{ck} u_{ck}
+    \Big), \quad v_{ck} = f_{ck} a_c
+
+so the best centre serving k earns its full fit and every further one only
+:math:`\delta` of its own (at the optimum :math:`u` marks the best served centre). With
+:math:`\delta = 0` only the best centre per industry counts.
+
 Existing centres (:attr:`PlanInputs.existing`) are open but are not decision variables:
 they enter only (1), (3), (8) and (15) above. The other rows (rail lines, cooperation zones,
 leading countries, budget, required and excluded sites) count new centres only.
 
-When the model is infeasible, each family (1)-(15) gets one binary elastic variable
+When the model is infeasible, each family (1)-(17) gets one binary elastic variable
 :math:`r_f` that switches all its rows off (big-M from the rows' activity range);
 minimising :math:`\sum_f r_f` names the smallest set of constraints that must give way.
 A deletion filter over the families then finds the conflicting constraints (an
@@ -153,6 +190,249 @@ class PlanInputs:
 
 
 @dataclass(frozen=True)
+class CentreKind:
+    """A kind of centre (the scenario's ``[[kinds]]``): its count, eligibility and industries.
+
+    Attributes
+    ----------
+    id, name
+        Identifier (letters, digits, ``_``) and a name for the reader.
+    min_centres, max_centres
+        How many new centres of this kind (``n`` sets both; ``max`` None = no upper bound).
+    industries
+        Industry ids this kind may serve; empty = every industry.
+    weights
+        Criterion id -> weight of this kind's score (replaces the scenario's criterion
+        weights for it: a criterion not listed weighs 0). Read by the pipeline, which
+        gives the plan model the kind's score as the column ``kind_score_<id>``.
+    home_zone_km
+        Eligible only within this many km of a cooperation zone the home province sponsors
+        (column ``dist_home_coop_zone_km``: a zone whose ``sponsor_province`` lists the
+        province); a missing distance is not near.
+    coop_zone_km, rail_node_km
+        The same for any cooperation zone (``dist_coop_zone_km``) and for a node city of
+        an international train line (``dist_rail_node_km``).
+    st_leading
+        Eligible only in countries leading in science and technology (``st_leading``).
+    countries, exclude_countries
+        Eligible only in (not in) these ISO3 countries.
+    """
+
+    id: str
+    name: str = ""
+    min_centres: int = 0
+    max_centres: int | None = None
+    industries: tuple[str, ...] = ()
+    weights: Mapping[str, float] = field(default_factory=dict)
+    home_zone_km: float | None = None
+    coop_zone_km: float | None = None
+    rail_node_km: float | None = None
+    st_leading: bool = False
+    countries: tuple[str, ...] = ()
+    exclude_countries: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    def rules(self) -> list[str]:
+        """The eligibility rules as short phrases (for descriptions and the brief)."""
+        out = []
+        if self.home_zone_km is not None:
+            out.append(f"within {self.home_zone_km:g} km of a zone the province sponsors")
+        if self.coop_zone_km is not None:
+            out.append(f"within {self.coop_zone_km:g} km of a cooperation zone")
+        if self.rail_node_km is not None:
+            out.append(f"within {self.rail_node_km:g} km of a train-line node city")
+        if self.st_leading:
+            out.append("in a country leading in science and technology")
+        if self.countries:
+            out.append(f"in {', '.join(self.countries)}")
+        if self.exclude_countries:
+            out.append(f"not in {', '.join(self.exclude_countries)}")
+        return out
+
+    def eligible_mask(self, cand: pd.DataFrame) -> np.ndarray:
+        """One bool per candidate row: may it be a centre of this kind (all rules hold)."""
+        ok = np.ones(len(cand), dtype=bool)
+        for radius, col in (
+            (self.home_zone_km, "dist_home_coop_zone_km"),
+            (self.coop_zone_km, "dist_coop_zone_km"),
+            (self.rail_node_km, "dist_rail_node_km"),
+        ):
+            if radius is None:
+                continue
+            if col not in cand.columns:
+                msg = (
+                    f"Kind {self.id!r} asks for candidates within {radius:g} km by the "
+                    f"column {col!r}, which PlanInputs.candidates lacks."
+                )
+                raise ModelInputError(msg)
+            ok &= np.nan_to_num(cand[col].to_numpy(dtype=float), nan=np.inf) <= radius
+        if self.st_leading:
+            ok &= cand["st_leading"].fillna(False).astype(bool).to_numpy()
+        iso = cand["iso3"].astype(str)
+        if self.countries:
+            ok &= iso.isin(self.countries).to_numpy()
+        if self.exclude_countries:
+            ok &= ~iso.isin(self.exclude_countries).to_numpy()
+        return ok
+
+
+_KIND_KEYS = {
+    "id": "identifier",
+    "name": "text",
+    "n": "count",
+    "min": "count",
+    "max": "count",
+    "industries": "list of industry ids",
+    "weights": "table criterion id -> weight",
+    "eligible": "table",
+}
+_ELIGIBLE_KEYS = {
+    "home_zone_km": "km",
+    "coop_zone_km": "km",
+    "rail_node_km": "km",
+    "st_leading": "true|false",
+    "countries": "list of ISO3 codes",
+    "exclude_countries": "list of ISO3 codes",
+}
+
+
+def centre_kinds_from_list(items: Sequence[Any] | None) -> tuple[CentreKind, ...]:
+    """Validate a scenario's ``[[kinds]]`` array and build :class:`CentreKind` values.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the kind, the key, the value received and what is allowed; every problem
+        is collected before raising.
+    """
+    if not items:
+        return ()
+    if isinstance(items, Mapping | str | bytes):
+        msg = "kinds must be an array of tables ([[kinds]]), one per kind of centre."
+        raise ScenarioError(msg)
+    problems: list[str] = []
+    kinds: list[CentreKind] = []
+    seen: set[str] = set()
+
+    def count(value: Any, where: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(f"{where} = {value!r} must be a non-negative integer.")
+            return None
+        return value
+
+    def codes(value: Any, where: str) -> tuple[str, ...]:
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            problems.append(f'{where} = {value!r} must be a list of ISO3 codes, e.g. ["DEU"].')
+            return ()
+        bad = [v for v in value if not (isinstance(v, str) and len(v) == 3 and v.isalpha())]
+        if bad:
+            problems.append(f"{where} holds {bad[:3]!r}; use three-letter ISO3 codes.")
+            return ()
+        return tuple(v.upper() for v in value)
+
+    for i, item in enumerate(items):
+        where = f"kinds[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{where} must be a table with id, n (or min/max), weights, ...")
+            continue
+        unknown = [k for k in item if k not in _KIND_KEYS]
+        if unknown:
+            problems.append(
+                f"{where} has unknown key(s) {unknown!r}; allowed: {', '.join(_KIND_KEYS)}."
+            )
+        kid = item.get("id")
+        if not isinstance(kid, str) or not kid.replace("_", "").isalnum():
+            problems.append(f"{where}.id = {kid!r} must be an identifier (letters, digits, _).")
+            continue
+        if kid in seen:
+            problems.append(f"{where}.id = {kid!r} is given twice; kind ids must be unique.")
+        seen.add(kid)
+        where = f"kinds[{kid!r}]"
+        name = item.get("name", "")
+        if not isinstance(name, str):
+            problems.append(f"{where}.name = {name!r} must be text.")
+            name = ""
+        lo: int | None = 0
+        hi: int | None = None
+        if "n" in item:
+            if "min" in item or "max" in item:
+                problems.append(f"{where} gives n and min/max; give n, or min and max.")
+            lo = hi = count(item["n"], f"{where}.n")
+        else:
+            lo = count(item.get("min", 0), f"{where}.min")
+            hi = count(item["max"], f"{where}.max") if "max" in item else None
+            if lo is not None and hi is not None and hi < lo:
+                problems.append(f"{where}: max = {hi} is below min = {lo}.")
+        industries = item.get("industries", [])
+        if isinstance(industries, str | bytes) or not isinstance(industries, Sequence) or not all(
+            isinstance(v, str) for v in industries
+        ):
+            problems.append(f"{where}.industries = {industries!r} must be a list of industry ids.")
+            industries = []
+        weights = item.get("weights", {})
+        if not isinstance(weights, Mapping):
+            problems.append(f"{where}.weights must be a table criterion id -> weight.")
+            weights = {}
+        bad_w = {
+            k: v
+            for k, v in weights.items()
+            if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0
+        }
+        if bad_w:
+            problems.append(f"{where}.weights {bad_w!r}: weights must be numbers >= 0.")
+        elif weights and not sum(float(v) for v in weights.values()) > 0:
+            problems.append(f"{where}.weights are all 0; give at least one criterion a weight.")
+        eligible = item.get("eligible", {})
+        if not isinstance(eligible, Mapping):
+            problems.append(f"{where}.eligible must be a table of rules.")
+            eligible = {}
+        unknown = [k for k in eligible if k not in _ELIGIBLE_KEYS]
+        if unknown:
+            problems.append(
+                f"{where}.eligible has unknown key(s) {unknown!r}; allowed: "
+                f"{', '.join(f'{k} ({v})' for k, v in _ELIGIBLE_KEYS.items())}."
+            )
+        radii: dict[str, float | None] = {}
+        for key in ("home_zone_km", "coop_zone_km", "rail_node_km"):
+            v = eligible.get(key)
+            if v is None:
+                radii[key] = None
+            elif isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0:
+                problems.append(f"{where}.eligible.{key} = {v!r} must be a distance in km >= 0.")
+                radii[key] = None
+            else:
+                radii[key] = float(v)
+        st = eligible.get("st_leading", False)
+        if not isinstance(st, bool):
+            problems.append(f"{where}.eligible.st_leading = {st!r} must be true or false.")
+            st = False
+        kinds.append(
+            CentreKind(
+                id=kid,
+                name=name,
+                min_centres=lo or 0,
+                max_centres=hi,
+                industries=tuple(industries),
+                weights={str(k): float(v) for k, v in weights.items()} if not bad_w else {},
+                home_zone_km=radii["home_zone_km"],
+                coop_zone_km=radii["coop_zone_km"],
+                rail_node_km=radii["rail_node_km"],
+                st_leading=st,
+                countries=codes(eligible.get("countries", []), f"{where}.eligible.countries"),
+                exclude_countries=codes(
+                    eligible.get("exclude_countries", []), f"{where}.eligible.exclude_countries"
+                ),
+            )
+        )
+    if problems:
+        raise ScenarioError(" ".join(problems))
+    return tuple(kinds)
+
+
+@dataclass(frozen=True)
 class PlanConstraints:
     """Constraints of the plan model; ``None`` (or empty) switches one off.
 
@@ -160,6 +440,10 @@ class PlanConstraints:
     ``n_centres`` (the total, existing centres included) or ``n_new`` (centres to add
     beside the existing ones), and ``budget_musd``, may be combined; at least one of them
     is needed, and ``n_centres`` and ``n_new`` exclude each other.
+    ``repeat_service_value`` (in [0, 1]) is the objective's value of a second or further
+    centre serving an industry, relative to the best one (1 = full value, as without it).
+    ``kinds`` come from the scenario's ``[[kinds]]`` array (:func:`centre_kinds_from_list`),
+    not from ``[constraints]``.
     """
 
     n_centres: int | None = None
@@ -180,6 +464,9 @@ class PlanConstraints:
     min_political_stability: float | None = None
     min_score_total: float | None = None
     min_separation_km: float | None = None
+    max_centres_per_industry: int | None = None
+    repeat_service_value: float = 1.0
+    kinds: tuple[CentreKind, ...] = ()
 
 
 _INT_KEYS = (
@@ -190,6 +477,7 @@ _INT_KEYS = (
     "min_near_coop_zones",
     "min_st_leading",
     "max_industries_per_centre",
+    "max_centres_per_industry",
 )
 _FLOAT_KEYS = (
     "budget_musd",
@@ -198,6 +486,7 @@ _FLOAT_KEYS = (
     "min_political_stability",
     "min_score_total",
     "min_separation_km",
+    "repeat_service_value",
 )
 
 
@@ -210,7 +499,7 @@ def plan_constraints_from_mapping(mapping: Mapping[str, Any]) -> PlanConstraints
         Naming the key, the value received and what is allowed; every problem is
         collected before raising.
     """
-    allowed = [f.name for f in fields(PlanConstraints)]
+    allowed = [f.name for f in fields(PlanConstraints) if f.name != "kinds"]
     problems: list[str] = []
     values: dict[str, Any] = {}
     for key, value in mapping.items():
@@ -226,7 +515,14 @@ def plan_constraints_from_mapping(mapping: Mapping[str, Any]) -> PlanConstraints
                 problems.append(f"constraints.{key} = {value!r} must be a non-negative integer.")
                 continue
             if (
-                key in ("n_centres", "n_new", "max_per_country", "max_industries_per_centre")
+                key
+                in (
+                    "n_centres",
+                    "n_new",
+                    "max_per_country",
+                    "max_industries_per_centre",
+                    "max_centres_per_industry",
+                )
                 and value < 1
             ):
                 problems.append(f"constraints.{key} = {value!r} must be at least 1.")
@@ -238,7 +534,7 @@ def plan_constraints_from_mapping(mapping: Mapping[str, Any]) -> PlanConstraints
             if key not in ("min_political_stability",) and value < 0:
                 problems.append(f"constraints.{key} = {value!r} must be non-negative.")
                 continue
-            if key == "min_score_total" and value > 1:
+            if key in ("min_score_total", "repeat_service_value") and value > 1:
                 problems.append(f"constraints.{key} = {value!r} must lie in [0, 1].")
                 continue
             value = float(value)
@@ -461,6 +757,31 @@ class _PlanModel:
     notes: list[str]
     constraints: PlanConstraints = field(default_factory=PlanConstraints)
     existing: pd.DataFrame | None = None
+    z: np.ndarray | None = None  # (n, J) kind variable ids, with kinds
+    u: np.ndarray | None = None  # (n, K) best-centre variable ids, when delta < 1
+
+
+def kind_score_column(kind_id: str) -> str:
+    """The candidate column that holds a kind's score (in [0, 1])."""
+    return f"kind_score_{kind_id}"
+
+
+def _kind_scores(cand: pd.DataFrame, kinds: Sequence[CentreKind]) -> np.ndarray:
+    """(n, J) scores of the kinds, from their ``kind_score_<id>`` columns."""
+    cols = [kind_score_column(k.id) for k in kinds]
+    missing = [c for c in cols if c not in cand.columns]
+    if missing:
+        msg = (
+            f"PlanInputs.candidates lacks the kind score column(s) {missing!r}; with kinds "
+            "of centre each needs its own score in [0, 1] (the pipeline computes them from "
+            "the kinds' weights)."
+        )
+        raise ModelInputError(msg)
+    S = cand[cols].to_numpy(dtype=float)
+    if not (np.isfinite(S).all() and (S >= 0).all() and (S <= 1).all()):
+        msg = f"The kind scores {cols!r} must lie in [0, 1] with no missing values."
+        raise ModelInputError(msg)
+    return S
 
 
 def _build(
@@ -470,8 +791,10 @@ def _build(
     cons: PlanConstraints,
     suitability_weight: float,
     ex: _ExistingSet | None = None,
+    industries: Sequence[str] = (),
 ) -> _PlanModel:
     ex = ex or _ExistingSet()
+    industries = list(industries) or [str(k) for k in range(F.shape[1])]
     existing = ex.frame
     # the rows below read n_centres as the number of centres this model opens
     count_family = "n_new" if cons.n_new is not None else "n_centres"
@@ -480,10 +803,22 @@ def _build(
     s = cand["score_total"].to_numpy(dtype=float)
     access = cand["access"].to_numpy(dtype=float) if "access" in cand.columns else np.ones(n)
     access = np.nan_to_num(access, nan=0.0)
+    kinds = tuple(cons.kinds)
+    J = len(kinds)
+    delta = float(cons.repeat_service_value)
+    V = F * omega[None, :] * access[:, None]
     b = ModelBuilder(sense="max")
-    y = b.add_vars("y", n, integer=True, cost=suitability_weight * s)
-    x = b.add_vars("x", n * K, integer=True, cost=(F * omega[None, :] * access[:, None]).ravel())
+    y = b.add_vars("y", n, integer=True, cost=0.0 if J else suitability_weight * s)
+    x = b.add_vars("x", n * K, integer=True, cost=(delta * V).ravel())
     X = x.reshape(n, K)
+    Z = U = None
+    S = np.zeros((n, 0))
+    if J:
+        S = _kind_scores(cand, kinds)
+        kind_cost = (suitability_weight * S).ravel()
+        Z = b.add_vars("z", n * J, integer=True, cost=kind_cost).reshape(n, J)
+    if delta < 1.0:
+        U = b.add_vars("u", n * K, integer=False, cost=((1.0 - delta) * V).ravel()).reshape(n, K)
     fam: dict[str, str] = {}
     notes: list[str] = []
     iso = cand["iso3"].astype(str).to_numpy()
@@ -508,6 +843,56 @@ def _build(
         np.concatenate([np.ones(n * K), -np.ones(n * K)]),
         hi=0.0,
     )
+    if Z is not None:  # (0k) a city serves one kind only; (0i) the kinds' industries
+        rows = np.r_[np.repeat(np.arange(n), J), np.arange(n)]
+        b.add_rows("kind_link", n, rows, np.r_[Z.ravel(), y], np.r_[np.ones(n * J), -np.ones(n)],
+                   lo=0.0, hi=0.0)  # fmt: skip
+        unknown = sorted({i for kd in kinds for i in kd.industries} - set(industries))
+        if unknown:
+            msg = (
+                f"kinds name the industries {unknown!r}, which the plan model does not have; "
+                f"its industries: {', '.join(industries)}."
+            )
+            raise ModelInputError(msg)
+        # allowed[k, j]: kind j may serve industry k
+        allowed = np.array(
+            [[not kd.industries or k in kd.industries for kd in kinds] for k in industries],
+            dtype=bool,
+        ).reshape(K, J)
+        limited = np.flatnonzero(~allowed.all(axis=1))
+        if limited.size:
+            r_x, c_x, v_x = [], [], []
+            for r, k in enumerate(limited):
+                rows_k = r * n + np.arange(n)
+                r_x.append(rows_k)
+                c_x.append(X[:, k])
+                v_x.append(np.ones(n))
+                for j in np.flatnonzero(allowed[k]):
+                    r_x.append(rows_k)
+                    c_x.append(Z[:, j])
+                    v_x.append(-np.ones(n))
+            b.add_rows("kind_industries", n * limited.size, np.concatenate(r_x),
+                       np.concatenate(c_x), np.concatenate(v_x), hi=0.0)  # fmt: skip
+        for j, kd in enumerate(kinds):  # (17)
+            hi_j = np.inf if kd.max_centres is None else float(kd.max_centres)
+            b.add_rows(f"kind:{kd.id}", 1, np.zeros(n, dtype=np.int64), Z[:, j], 1.0,
+                       lo=float(kd.min_centres), hi=hi_j)  # fmt: skip
+            count = (
+                f"exactly {kd.min_centres}"
+                if kd.max_centres == kd.min_centres
+                else f"at least {kd.min_centres}"
+                + (f" and at most {kd.max_centres}" if kd.max_centres is not None else "")
+            )
+            rules = kd.rules()
+            fam[f"kind:{kd.id}"] = (
+                f"{count} new centres of the kind {kd.label!r}"
+                + (f", each {' and '.join(rules)}" if rules else "")
+            )
+    if U is not None:  # (0u) u marks the best centre serving each industry
+        pairs = np.arange(n * K)
+        b.add_rows("best_link", n * K, np.r_[pairs, pairs], np.r_[U.ravel(), x],
+                   np.r_[np.ones(n * K), -np.ones(n * K)], hi=0.0)  # fmt: skip
+        b.add_rows("best_link_one", K, np.tile(np.arange(K), n), U.ravel(), 1.0, hi=1.0)
     if cons.n_centres is not None:  # (1)
         count_row(count_family, np.ones(n, bool), lo=cons.n_centres, hi=cons.n_centres)
         fam[count_family] = (
@@ -597,6 +982,10 @@ def _build(
             fam["every_industry_served"] = "every industry served by at least one centre" + (
                 f" ({int(served.sum())} already served by existing centres)" if served.any() else ""
             )
+    if cons.max_centres_per_industry is not None:  # (16)
+        M = cons.max_centres_per_industry
+        b.add_rows("max_centres_per_industry", K, np.tile(np.arange(K), n), x, 1.0, hi=float(M))
+        fam["max_centres_per_industry"] = f"each industry served by at most {M} new centres"
     if cons.required_cities:  # (9)
         known_ids = set(ids.tolist())
         unknown_req = [c for c in cons.required_cities if c not in known_ids]
@@ -647,10 +1036,20 @@ def _build(
         )
     model = b.build()
     model.ub[x[F.ravel() <= 0]] = 0.0  # (0') no service without fit
-    model.start = _greedy_start(
-        model, y, X, suitability_weight * s, F * omega * access[:, None], cons
-    )
-    return _PlanModel(model, y, X, fam, notes, cons, existing)
+    if Z is not None:
+        for j, kd in enumerate(kinds):
+            ok = kd.eligible_mask(cand)
+            model.ub[Z[~ok, j]] = 0.0  # not eligible for the kind
+            if ok.sum() < kd.min_centres:
+                notes.append(
+                    f"Only {int(ok.sum())} candidates are eligible for the kind {kd.label!r} "
+                    f"({'; '.join(kd.rules()) or 'no rule'}), fewer than its "
+                    f"{kd.min_centres} centres."
+                )
+        model.start = None  # the greedy start knows no kinds; the solver finds its own
+    else:
+        model.start = _greedy_start(model, y, X, suitability_weight * s, V, cons, U)
+    return _PlanModel(model, y, X, fam, notes, cons, existing, Z, U)
 
 
 def _separation_rows(
@@ -704,6 +1103,7 @@ def _greedy_start(
     s: np.ndarray,
     V: np.ndarray,
     cons: PlanConstraints,
+    U: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """A heuristic start, returned only if it satisfies every row.
 
@@ -766,6 +1166,10 @@ def _greedy_start(
                 serve[c, min(shared, key=lambda j: V[c, j])] = False
             serve[c, k] = True
     start[X[serve]] = 1.0
+    if U is not None:  # u marks the best centre serving each industry
+        for k in np.flatnonzero(serve.any(axis=0)):
+            c = max(np.flatnonzero(serve[:, k]), key=lambda c: V[c, k])
+            start[U[c, k]] = 1.0
     act = model.row_activity(start)
     ok = (act >= model.row_lb - 1e-9).all() and (act <= model.row_ub + 1e-9).all()
     return start if ok else None
@@ -902,6 +1306,8 @@ class PlanSolution:
         The scores this solution was computed for.
     x
         The full solution vector (for warm starts); ``None`` without a solution.
+    kinds
+        With kinds of centre: the kind id of each centre, in the order of ``centres``.
     """
 
     status: Status
@@ -915,6 +1321,7 @@ class PlanSolution:
     message: str = ""
     score_total: np.ndarray | None = field(default=None, repr=False)
     x: np.ndarray | None = field(default=None, repr=False)
+    kinds: tuple[str, ...] = ()
 
     @property
     def has_solution(self) -> bool:
@@ -971,6 +1378,8 @@ class PlanModel:
         self.build_time_s = build_time_s
         self._lambda = float(inputs.suitability_weight)
         self._s0 = cand["score_total"].to_numpy(dtype=float)
+        kinds = constraints.kinds
+        self._S0 = _kind_scores(cand, kinds) if kinds else np.zeros((len(cand), 0))
         self._lp: HighsSession | None = None
         self._mip: HighsSession | None = None
 
@@ -1027,11 +1436,26 @@ class PlanModel:
             raise ModelInputError(msg)
         return s
 
+    def _kind_s(self, s: np.ndarray) -> np.ndarray:
+        """The kinds' scores for the candidate scores ``s``: the built ones when ``s`` is
+        the built ``score_total``, otherwise each scaled by the candidate's ratio of ``s``
+        to its built ``score_total`` (clipped to [0, 1]). A weight draw of the scenario's
+        criterion weights thus moves each kind's score as it moves the candidate's total;
+        the kinds' own weights are not drawn (a documented limitation)."""
+        S0 = self._S0
+        if S0.shape[1] == 0 or s is self._s0 or np.array_equal(s, self._s0):
+            return S0
+        ratio = np.divide(s, self._s0, out=np.ones_like(s), where=self._s0 > 0)
+        return np.clip(S0 * ratio[:, None], 0.0, 1.0)
+
     def _model_for(self, s: np.ndarray, closed: np.ndarray | None) -> LinearModel:
         base = self._pm.model
         y = self._pm.y
         c = base.c.copy()
-        c[y] = self._lambda * s
+        if self._pm.z is not None:
+            c[self._pm.z] = self._lambda * self._kind_s(s)
+        else:
+            c[y] = self._lambda * s
         ub = base.ub
         if closed is not None:
             mask = np.asarray(closed, dtype=bool)
@@ -1100,6 +1524,10 @@ class PlanModel:
                 tuple(int(c) for c in np.flatnonzero(serve[:, k]))
                 for k in range(len(self._industries))
             )
+        kinds: tuple[str, ...] = ()
+        if centres and self._pm.z is not None:
+            ids = [kd.id for kd in self.constraints.kinds]
+            kinds = tuple(ids[int(np.argmax(raw.x[self._pm.z[c]]))] for c in centres)
         return PlanSolution(
             status=raw.status,
             objective=float(raw.objective),
@@ -1112,6 +1540,7 @@ class PlanModel:
             message=raw.message,
             score_total=s,
             x=raw.x,
+            kinds=kinds,
         )
 
     def solve_relaxation(
@@ -1183,9 +1612,12 @@ class PlanModel:
         keep = np.flatnonzero(~closed)
         pos = {int(c): i for i, c in enumerate(keep)}
         cand = self._cand.iloc[keep].reset_index(drop=True).assign(score_total=s[keep])
+        for j, kd in enumerate(self.constraints.kinds):
+            cand[kind_score_column(kd.id)] = self._kind_s(s)[keep, j]
         sub = _build(
-            cand, self._F[keep], self._omega, self.constraints, self._lambda, self._existing
-        )
+            cand, self._F[keep], self._omega, self.constraints, self._lambda, self._existing,
+            self._industries,
+        )  # fmt: skip
         x0 = None
         if start is not None and start.x is not None and all(c in pos for c in start.centres):
             x0 = np.zeros(sub.model.n_vars)
@@ -1208,13 +1640,23 @@ class PlanModel:
         x = np.zeros(self._pm.model.n_vars)
         x[self._pm.y[keep]] = raw.x[sub.y]
         x[self._pm.x[keep]] = raw.x[sub.x]
+        if sub.z is not None and self._pm.z is not None:
+            x[self._pm.z[keep]] = raw.x[sub.z]
+        if sub.u is not None and self._pm.u is not None:
+            x[self._pm.u[keep]] = raw.x[sub.u]
         return replace(raw, x=x)
+
+    def _with_scores(self, s: np.ndarray) -> pd.DataFrame:
+        cand = self._cand.assign(score_total=s)
+        for j, kd in enumerate(self.constraints.kinds):
+            cand[kind_score_column(kd.id)] = self._kind_s(s)[:, j]
+        return cand
 
     def to_plan(self, solution: PlanSolution) -> Plan:
         """The full :class:`Plan` (centres, allocation, constraint table) of ``solution``;
         the constraint table's ``binding`` is ``active`` (see :meth:`assess_binding`)."""
         s = solution.score_total if solution.score_total is not None else self._s0
-        cand = self._cand.assign(score_total=s)
+        cand = self._with_scores(s)
         centres, allocation, table = _report(
             cand, self._F, self._industries, self._omega, self._pm, solution.x, self.inputs
         )
@@ -1242,7 +1684,7 @@ class PlanModel:
             msg = f"assess_binding needs a solution with a plan; this one is {solution.status!r}."
             raise ModelInputError(msg)
         s = solution.score_total if solution.score_total is not None else self._s0
-        cand = self._cand.assign(score_total=s)
+        cand = self._with_scores(s)
         _, _, table = _report(
             cand, self._F, self._industries, self._omega, self._pm, solution.x, self.inputs
         )
@@ -1387,7 +1829,7 @@ def build_plan_model(
     t0 = time.perf_counter()
     cand, F, industries, omega = _check_inputs(inputs)
     ex = _existing_set(inputs.existing, industries)
-    pm = _build(cand, F, omega, constraints, float(inputs.suitability_weight), ex)
+    pm = _build(cand, F, omega, constraints, float(inputs.suitability_weight), ex, industries)
     return PlanModel(
         inputs=inputs,
         constraints=constraints,
@@ -1534,6 +1976,16 @@ def _report(
     ]
     value = F * omega[None, :] * (access[:, None] if access is not None else 1.0)
     centres["fit_value"] = [(value[c] * serve[c]).sum() for c in opened]
+    kind_of: list[str] = []
+    kinds = pm.constraints.kinds
+    if pm.z is not None:
+        kind_of = [kinds[int(np.argmax(x[pm.z[c]]))].id for c in opened]
+        by_id = {kd.id: kd for kd in kinds}
+        centres["kind"] = kind_of
+        centres["kind_name"] = [by_id[k].label for k in kind_of]
+        centres["kind_score"] = [
+            float(cand[kind_score_column(k)].iat[c]) for k, c in zip(kind_of, opened)
+        ]
     centres = centres.sort_values("score_total", ascending=False).reset_index(drop=True)
     rows = []
     for k_i, k in enumerate(industries):
@@ -1551,6 +2003,10 @@ def _report(
     allocation = pd.DataFrame(rows, columns=alloc_cols)
     act = pm.model.row_activity(x)
     values = _plan_values(cand, industries, opened, serve, pm.constraints, pm.existing)
+    for kd in kinds:
+        got = [str(cand["name"].iat[c]) for k, c in zip(kind_of, opened) if k == kd.id]
+        text = f"{len(got)} ({', '.join(got)})" if got else "0"
+        values[f"kind:{kd.id}"] = (float(len(got)), text)
     table_rows = []
     for f, desc in pm.families.items():
         sl = pm.model.row_blocks[f]
@@ -1611,6 +2067,12 @@ def _plan_values(
         d = np.nan_to_num(c[col].to_numpy(dtype=float), nan=np.inf)
         out[key] = count(int((d <= radius).sum()))
     out["min_st_leading"] = count(int(c["st_leading"].fillna(False).astype(bool).sum()))
+    per_industry = serve[opened].sum(axis=0) if len(c) else np.zeros(0, dtype=int)
+    if per_industry.size:
+        top_k = [industries[k] for k in np.flatnonzero(per_industry == per_industry.max())]
+        out["max_centres_per_industry"] = (
+            float(per_industry.max()), f"{int(per_industry.max())} ({', '.join(top_k[:3])})"
+        )
     per_centre = serve[opened].sum(axis=1) if len(c) else np.zeros(0, dtype=int)
     if per_centre.size:
         out["max_industries_per_centre"] = count(int(per_centre.max()))
@@ -1681,7 +2143,11 @@ def infeasible_message(
         parts.append(
             "The smallest set that must give way: " + "; ".join(name(f) for f in must_relax) + "."
         )
-    parts.append("Relax one of them in the scenario's [constraints] table.")
+    parts.append(
+        "Relax one of them in the scenario's [constraints] table"
+        + (" (a kind:<id> family: that kind's count or eligibility in [[kinds]])."
+           if any(f.startswith("kind:") for f in [*conflicts, *must_relax]) else ".")
+    )  # fmt: skip
     return " ".join(parts)
 
 
@@ -1705,7 +2171,10 @@ def format_plan(plan: Plan) -> str:
     if plan.centres.empty:
         lines.append("No centres chosen.")
         return "\n".join(lines)
-    show = plan.centres[["city_id", "name", "iso3", "score_total", "cost_musd", "industries"]]
+    cols = ["city_id", "name", "iso3", "score_total", "cost_musd", "industries"]
+    if "kind" in plan.centres.columns:
+        cols.insert(3, "kind")
+    show = plan.centres[cols]
     with pd.option_context("display.max_rows", 200, "display.width", 160):
         lines.append(show.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if not plan.constraints.empty:
@@ -1744,14 +2213,17 @@ def format_plan(plan: Plan) -> str:
 
 __all__ = [
     "BACKENDS",
+    "CentreKind",
     "Plan",
     "PlanConstraints",
     "PlanInputs",
     "PlanModel",
     "PlanSolution",
     "build_plan_model",
+    "centre_kinds_from_list",
     "format_plan",
     "infeasible_message",
+    "kind_score_column",
     "plan_constraints_from_mapping",
     "raise_if_infeasible",
     "solve_plan",

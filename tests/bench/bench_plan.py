@@ -20,6 +20,14 @@ relaxation proved), the last one checked against ``solve_plan`` on the same scor
     python tests/bench/bench_plan.py
     python tests/bench/bench_plan.py --candidates 5000 --backends cbc highs cpsat scip
     python tests/bench/bench_plan.py --no-scenario
+    python tests/bench/bench_plan.py --no-scenario --kinds
+
+``--kinds`` gives the synthetic instance the two kinds of centre of models/zhejiang.toml
+and its focused industries: a zone kind (2-3 centres, eligible within 150 km of a zone
+the province sponsors; distance exponential, mean 1,500 km, so about 10 % qualify; 4 of
+the 7 industries) and a sourcing kind (5-6 centres, countries leading in science and
+technology), each with its own seeded uniform score; at most 2 industries per centre, 3
+centres per industry, a repeat worth a quarter (``repeat_service_value = 0.25``).
 """
 
 from __future__ import annotations
@@ -27,11 +35,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from planner.optimise import (
+    CentreKind,
     PlanInputs,
     PlanModel,
     build_plan_model,
@@ -92,6 +102,27 @@ def instance(n: int, seed: int, k: int = 7) -> PlanInputs:
     return PlanInputs(cand, fit, weights)
 
 
+KINDS = (
+    CentreKind("zone", min_centres=2, max_centres=3, home_zone_km=150.0,
+               industries=("industry0", "industry1", "industry2", "industry3")),
+    CentreKind("st", min_centres=5, max_centres=6, st_leading=True),
+)  # fmt: skip
+FOCUS = {"max_industries_per_centre": 2, "max_centres_per_industry": 3,
+         "repeat_service_value": 0.25}  # fmt: skip
+
+
+def with_kinds(inputs: PlanInputs, seed: int) -> PlanInputs:
+    """The instance with a distance to the province's own zones and a score per kind."""
+    rng = np.random.default_rng(seed + 2)
+    n = len(inputs.candidates)
+    cand = inputs.candidates.assign(
+        dist_home_coop_zone_km=rng.exponential(1500, n),
+        kind_score_zone=rng.random(n),
+        kind_score_st=rng.random(n),
+    )
+    return PlanInputs(cand, inputs.fit, inputs.industry_weights)
+
+
 def separation_rows(model: PlanModel, inputs: PlanInputs, dist_km: float | None) -> str:
     """'pairs -> rows' of the separation family of a built model."""
     if not dist_km:
@@ -103,12 +134,12 @@ def separation_rows(model: PlanModel, inputs: PlanInputs, dist_km: float | None)
 
 
 def default_scenario() -> tuple[PlanInputs, dict]:
-    from planner.pipeline import plan_inputs, prepare
+    from planner.pipeline import plan_constraints, plan_inputs, prepare
     from planner.scenario import read_scenario
 
     scenario = read_scenario("zhejiang")
     prepared = prepare(scenario)
-    return plan_inputs(prepared), dict(scenario.constraints)
+    return plan_inputs(prepared), plan_constraints(scenario)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,12 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--resolves", type=int, default=10)
     ap.add_argument("--no-scenario", action="store_true", help="skip the default scenario")
+    ap.add_argument("--kinds", action="store_true", help="two kinds of centre, focused industries")
     args = ap.parse_args(argv)
     ok = True
     if not args.no_scenario:
         t0 = time.perf_counter()
-        inputs, table = default_scenario()
-        cons = plan_constraints_from_mapping(table)
+        inputs, cons = default_scenario()
         model = build_plan_model(inputs, cons)
         print(
             f"default scenario: {len(inputs.candidates):,} candidates (prepared in "
@@ -152,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     inputs = instance(args.candidates, args.seed)
     cons = plan_constraints_from_mapping(DEFAULT_CONSTRAINTS)
+    if args.kinds:
+        inputs = with_kinds(inputs, args.seed)
+        cons = replace(cons, n_centres=None, n_new=8, kinds=KINDS, **FOCUS)
+        model = build_plan_model(inputs, cons)
+        print(f"kinds: {model.linear.n_vars:,} variables, {model.linear.n_rows:,} rows")
     print(
         f"{args.candidates:,} candidates x 7 industries (built in {time.perf_counter() - t0:.2f} "
         f"s); min_separation_km = {cons.min_separation_km}: "
@@ -184,11 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         lp = sum(r.method == "lp" for r in solved)
         equal = True
         if draws:
-            scored = PlanInputs(
-                inputs.candidates.assign(score_total=draws[-1]),
-                inputs.fit,
-                inputs.industry_weights,
-            )
+            last = inputs.candidates.assign(score_total=draws[-1])
+            ratio = np.divide(draws[-1], base, out=np.ones_like(base), where=base > 0)
+            for kind in cons.kinds:  # as PlanModel.solve moves the kinds' scores
+                col = f"kind_score_{kind.id}"
+                last[col] = np.clip(inputs.candidates[col].to_numpy() * ratio, 0, 1)
+            scored = PlanInputs(last, inputs.fit, inputs.industry_weights)
             ref = solve_plan(scored, cons, backend=backend, assess_binding=False)
             equal = abs(ref.objective - solved[-1].objective) < 1e-6
             ok &= equal and all(r.status == "optimal" for r in solved)
