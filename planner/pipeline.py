@@ -255,6 +255,46 @@ def optimise(
     )
 
 
+def backtest(
+    prepared: Prepared,
+    *,
+    actual: str | Path | None = None,
+    sponsor: str | None = None,
+    radius_km: float = 100.0,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+) -> Any:
+    """:func:`planner.analysis.backtest` of ``prepared``, whose plan with N centres is
+    solved here without the scenario's existing centres (they are the answer)."""
+    from planner.analysis import backtest as run_backtest
+
+    blank = replace(prepared, existing=None)
+
+    def solve(n: int) -> Any:
+        return optimise(blank, backend=backend, time_limit_s=time_limit_s, n_centres=n)
+
+    return run_backtest(
+        prepared, solve=solve, actual=actual, sponsor=sponsor, radius_km=radius_km
+    )
+
+
+def calibrate(
+    prepared: Prepared,
+    *,
+    actual: str | Path | None = None,
+    sponsor: str | None = None,
+    radius_km: float = 100.0,
+    **options: Any,
+) -> Any:
+    """:func:`planner.analysis.calibrate` on ``prepared``'s scores and the actual centres
+    matched to its candidates (as :func:`backtest` matches them)."""
+    from planner.analysis import calibrate_from_prepared
+
+    return calibrate_from_prepared(
+        prepared, actual=actual, sponsor=sponsor, radius_km=radius_km, **options
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # The view the outputs read
 
