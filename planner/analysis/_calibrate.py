@@ -93,6 +93,8 @@ class Identification:
         ``"criteria"`` or ``"groups"``.
     attributes
         Attribute name -> the criteria it pools (one for a criterion on its own).
+    merged
+        Attributes formed by merging attributes that could not be told apart.
     """
 
     constant: tuple[str, ...]
@@ -101,6 +103,7 @@ class Identification:
     condition_number: float
     level: str
     attributes: Mapping[str, tuple[str, ...]]
+    merged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -298,8 +301,11 @@ def identify(
     def matrix() -> pd.DataFrame:
         return pd.DataFrame({a: s[cs].mean(axis=1) for a, cs in members.items()})
 
+    merged: list[str] = []
+
     def merge(a: str, b: str) -> None:
         members[f"{a}+{b}"] = members.pop(a) + members.pop(b)
+        merged[:] = [m for m in merged if m not in (a, b)] + [f"{a}+{b}"]
 
     attrs = matrix()
     while attrs.shape[1] > 1:
@@ -317,6 +323,7 @@ def identify(
         condition_number=_condition(attrs.to_numpy()),
         level=chosen_level,
         attributes={a: tuple(cs) for a, cs in members.items()},
+        merged=tuple(merged),
     )
     return ident, attrs
 
@@ -440,12 +447,17 @@ def calibrate(
         notes.append(
             f"Not varying among the candidates, weight 0: {', '.join(ident.constant)}."
         )
-    merged = [a for a, cs in ident.attributes.items() if len(cs) > 1]
-    if merged:
+    if ident.level == "groups":
         notes.append(
-            f"Cannot be told apart, weighed together ({ident.level} level, condition number "
+            f"{chosen.size} choices are too few to weigh {len(scores.columns)} criteria one by "
+            f"one (fewer than {CHOICES_PER_ATTRIBUTE} per criterion): weights are estimated "
+            "per criteria group and shared equally within a group."
+        )
+    if ident.merged:
+        notes.append(
+            f"Cannot be told apart, weighed together (condition number "
             f"{ident.condition_number_raw:.3g} -> {ident.condition_number:.3g}): "
-            + "; ".join(f"{a} = {' + '.join(ident.attributes[a])}" for a in merged)
+            + "; ".join(f"{a} = {' + '.join(ident.attributes[a])}" for a in ident.merged)
             + "."
         )
     log.info(
