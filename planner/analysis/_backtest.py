@@ -201,8 +201,11 @@ def read_actual_centres(
                 "lat, or any format GDAL reads) or leave it out for the curated layer."
             )
             raise LayerError(msg)
-        frame = read_existing_file(path, layers)
         source = f"the file {str(path)!r}"
+        if path.suffix.lower() in (".csv", ".tsv", ".txt") and _csv_rows(path) == 0:
+            msg = f"{source} has no rows: there are no actual centres to test against."
+            raise LayerError(msg)
+        frame = read_existing_file(path, layers)
     frame = pd.DataFrame(frame).reset_index(drop=True)
     if len(frame) == 0:
         msg = f"{source} has no rows: there are no actual centres to test against."
@@ -250,6 +253,14 @@ def read_actual_centres(
         out = out.loc[~dup].reset_index(drop=True)
     _check_inside_countries(out, layers, source)
     return out, source, tuple(notes)
+
+
+def _csv_rows(path: Path) -> int:
+    try:
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        return len(pd.read_csv(path, sep=sep, dtype=str, nrows=1))
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+        return 0
 
 
 def _check_inside_countries(centres: pd.DataFrame, layers: Mapping[str, Any], source: str) -> None:
