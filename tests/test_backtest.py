@@ -60,7 +60,7 @@ def test_a_random_choice_set_backtests_near_the_50th_percentile():
     matched = match_centres(_actual_at(cand, rows), cand, radius_km=50)
     assert (matched["match"] == "city").all()
     assert (matched["cand"].to_numpy() == rows).all()
-    centres, summary, n_sites = evaluate(matched, cand, plan_rows=None, radius_km=50)
+    _centres, summary, n_sites = evaluate(matched, cand, plan_rows=None, radius_km=50)
     assert n_sites == 60
     method = summary.set_index("method")
     assert 40 <= method.at["method", "median_percentile"] <= 60

@@ -6,17 +6,22 @@ criterion scores (``score_<c>`` in [0, 1]). A candidate's utility is ``x_j . bet
 the probability that a choice falls on it is ``exp(x_j . beta) / sum_k exp(x_k . beta)``
 (McFadden 1974, the model of the literature on where firms locate abroad).
 
-Why statsmodels
+Why the fit is done here, and what statsmodels is for
     ``statsmodels.discrete.conditional_models.ConditionalLogit`` is the maintained,
-    widely used implementation of this likelihood with standard errors from the observed
-    information; it is what the unpenalised fit uses. Its ``fit_regularized`` is an
-    elastic-net path without standard errors, so with few choices the penalised fit is
-    done here: the same log-likelihood with an L2 (ridge) penalty ``alpha / 2 ||beta||^2``
-    on standardised attributes, maximised by ``scipy.optimize.minimize`` (trust-region
-    Newton with the exact gradient and Hessian); its standard errors are from the inverse
-    of the penalised Hessian (the posterior spread under a Gaussian prior of variance
-    ``1 / alpha``). With ``alpha = 0`` both fits agree (tested on a well-posed synthetic
-    case).
+    widely used implementation of this likelihood, so it is the reference: the tests
+    check this module's fit against it on well-posed synthetic cases (coefficients,
+    standard errors, log-likelihood), and :func:`fit_statsmodels` stays available. It is
+    not used on the real candidate set: it computes each choice set's denominator by a
+    recursion as deep as the set is large (written for k-of-n choices), which exceeds
+    Python's recursion limit at about 1,000 candidates (the default scenario has 1,281)
+    and costs seconds per evaluation well before that; its ``fit_regularized`` is an
+    elastic-net path without standard errors. Here every choice has the same choice set
+    (all candidates), so the log-likelihood is ``s . beta - m logsumexp(X beta)`` with
+    ``s`` the sum of the chosen rows: maximised, with an optional L2 (ridge) penalty
+    ``alpha / 2 ||beta||^2`` on standardised attributes, by ``scipy.optimize.minimize``
+    (trust-region Newton with the exact gradient and Hessian, milliseconds). Standard
+    errors are from the inverse (penalised) Hessian: the observed information without a
+    penalty, the posterior spread under a Gaussian prior of variance ``1 / alpha`` with.
 
 Identification, before any fit
     * a criterion whose scores do not vary (standard deviation below
@@ -202,7 +207,9 @@ def fit_logit(
 
 def fit_statsmodels(x: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """The unpenalised fit by statsmodels' ``ConditionalLogit`` (long format: one row
-    per choice and candidate). Returns ``(beta, se, loglik)``."""
+    per choice and candidate), the reference for :func:`fit_logit`; for choice sets of
+    a few hundred candidates at most (see the module docstring). Returns
+    ``(beta, se, loglik)``."""
     from statsmodels.discrete.conditional_models import ConditionalLogit
 
     x = np.asarray(x, dtype=float)
@@ -214,7 +221,10 @@ def fit_statsmodels(x: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.n
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; checked below
         model = ConditionalLogit(endog.ravel(), exog, groups=groups)
-        result = model.fit(method="bfgs", disp=False, maxiter=2000)
+        # BFGS stops early on this likelihood (scaled by the row count); Newton from
+        # there converges to the maximum
+        start = model.fit(method="bfgs", disp=False, maxiter=5000).params
+        result = model.fit(method="newton", start_params=start, disp=False, maxiter=100)
     beta = np.asarray(result.params, dtype=float)
     return beta, np.asarray(result.bse, dtype=float), float(result.llf)
 
@@ -389,11 +399,10 @@ def calibrate(
     mu, sd = a.mean(axis=0), a.std(axis=0)
     sd[sd == 0] = 1.0
     z = (a - mu) / sd
+    beta_z, se_z, _ll = fit_logit(z, chosen, alpha=alpha)
     if alpha == 0.0:
-        beta_z, se_z, _ll = fit_statsmodels(z, chosen)
-        method = "maximum likelihood (statsmodels ConditionalLogit)"
+        method = "maximum likelihood"
     else:
-        beta_z, se_z, _ll = fit_logit(z, chosen, alpha=alpha)
         method = f"L2-penalised likelihood (alpha {alpha:g} on standardised attributes)"
     beta, se = beta_z / sd, se_z / sd
     notes: list[str] = [f"Fit: {method}, {chosen.size} choices among {n:,} candidates."]
