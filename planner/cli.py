@@ -189,6 +189,13 @@ def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local processes for the draws.")
 @new_option
+@click.option(
+    "--backtest",
+    "backtest_actual",
+    is_flag=True,
+    help="Also backtest the method on the centres already opened: backtest.csv and a "
+    "brief section.",
+)
 @layer_option
 def run(
     scenario: str | None,
@@ -200,6 +207,7 @@ def run(
     seed: int | None,
     workers: int | None,
     new: int | None,
+    backtest_actual: bool,
     overrides: dict[str, Path],
 ) -> None:
     """Run every stage on a scenario (default: the embedded Zhejiang scenario).
@@ -227,6 +235,7 @@ def run(
         workers=workers,
         progress=lambda m: click.echo(f"  {m} ...", err=True),
         n_new=new,
+        backtest_actual=backtest_actual,
     )
     plan = result.plan
     click.echo(f"Candidates scored: {result.candidates:,}")

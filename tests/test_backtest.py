@@ -203,3 +203,23 @@ def test_cli_backtest_bad_file_exits_1(tmp_path):
     result = CliRunner().invoke(main, ["backtest", "--actual", str(path)])
     assert result.exit_code == 1
     assert "Error:" in result.output and "no rows" in result.output
+
+
+@pytest.mark.slow
+def test_run_with_backtest_writes_csv_and_brief_section(tmp_path):
+    import json
+
+    from planner.pipeline import run
+    from planner.scenario import read_scenario
+
+    result = run(read_scenario("zhongguancun"), out=tmp_path / "run", backtest_actual=True)
+    folder = result.out_dir
+    table = pd.read_csv(folder / "backtest.csv")
+    assert {"centre_id", "percentile", "in_plan", "lifts", "holds_back"} <= set(table.columns)
+    brief = (folder / "brief.md").read_text(encoding="utf-8")
+    assert "How the method does on centres already opened" in brief
+    assert "Population alone" in brief and "Random choice" in brief
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert record["weights_source"] == "scenario"
+    assert record["backtest"]["n_sites"] == len(set(table["city_id"].dropna()))
+    assert result.plan.status == "optimal"
