@@ -124,6 +124,10 @@ class RunView:
     low_confidence_share
         The criteria stage's threshold: a candidate with more than this share of its
         weight on unobserved values is low-confidence (NaN when unknown).
+    backtest
+        Optional: a :class:`planner.analysis.Backtest` (``planner run --backtest``).
+    weights_file
+        The ``[criteria] weights_file`` the weights came from ("" for the scenario's own).
     """
 
     scenario_name: str
@@ -151,6 +155,8 @@ class RunView:
     existing: gpd.GeoDataFrame | None = None
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
     low_confidence_share: float = math.nan
+    backtest: Any = None
+    weights_file: str = ""
 
     @property
     def proved_optimal(self) -> bool:

@@ -34,6 +34,7 @@ from markupsafe import Markup
 from planner import _format as fmt
 from planner._io import write_bytes, write_text
 from planner._run import RunView, drivers, weak_points
+from planner.analysis._backtest import backtest_brief
 
 log = logging.getLogger(__name__)
 
@@ -650,6 +651,7 @@ def _context(view: RunView) -> dict[str, Any]:
         "near_zone_km": f"{NEAR_COOP_ZONE_KM:,.0f}",
         "excluded": _excluded(view),
         "unknowns": _unknowns(view, centres),
+        "backtest": backtest_brief(view.backtest, weights_file=view.weights_file),
     }
 
 

@@ -189,6 +189,13 @@ def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local processes for the draws.")
 @new_option
+@click.option(
+    "--backtest",
+    "backtest_actual",
+    is_flag=True,
+    help="Also backtest the method on the centres already opened: backtest.csv and a "
+    "brief section.",
+)
 @layer_option
 def run(
     scenario: str | None,
@@ -200,6 +207,7 @@ def run(
     seed: int | None,
     workers: int | None,
     new: int | None,
+    backtest_actual: bool,
     overrides: dict[str, Path],
 ) -> None:
     """Run every stage on a scenario (default: the embedded Zhejiang scenario).
@@ -227,6 +235,7 @@ def run(
         workers=workers,
         progress=lambda m: click.echo(f"  {m} ...", err=True),
         n_new=new,
+        backtest_actual=backtest_actual,
     )
     plan = result.plan
     click.echo(f"Candidates scored: {result.candidates:,}")
@@ -567,6 +576,125 @@ def compare(run_a: Path, run_b: Path) -> None:
 
     text = format_comparison(compare_runs(run_a, run_b))
     click.echo(text, nl=not text.endswith("\n"))
+
+
+def actual_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--actual``, ``--sponsor`` and ``--radius-km`` of backtest and calibrate."""
+    func = click.option(
+        "--radius-km",
+        type=click.FloatRange(min=0, min_open=True),
+        default=100.0,
+        show_default=True,
+        help="A centre is matched to the nearest candidate city within this distance, and "
+        "the plan hits it with a centre within this distance.",
+    )(func)
+    func = click.option(
+        "--sponsor",
+        metavar="PROVINCE",
+        help="Keep the actual centres of this sponsor province (default: the scenario's "
+        "[existing] sponsor_province, or every centre).",
+    )(func)
+    return click.option(
+        "--actual",
+        metavar="PATH_OR_LAYER",
+        help="The actual centres: 'existing_centres' (the default layer) or a file (CSV "
+        "with name, iso3, lon, lat; or any format GDAL reads).",
+    )(func)
+
+
+@main.command()
+@scenario_argument
+@actual_options
+@backend_option
+@time_limit_option
+@format_option("table", "csv", "json")
+@layer_option
+def backtest(
+    scenario: str | None,
+    actual: str | None,
+    sponsor: str | None,
+    radius_km: float,
+    backend: str | None,
+    time_limit: float | None,
+    fmt: str,
+    overrides: dict[str, Path],
+) -> None:
+    """Test the method on the centres already opened: would it have chosen them?
+
+    Matches each actual centre to a candidate city, and reports its rank, percentile and
+    drivers, whether the plan with as many centres chooses it (or a city within the
+    radius), and the same figures for random choice and for population alone.
+
+    Example: planner backtest zhongguancun --format csv
+    """
+    from planner.analysis import format_backtest
+    from planner.pipeline import backtest as run_backtest
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    prepared = prepare(read_scenario(scenario), overrides=overrides, until="criteria")
+    result = run_backtest(
+        prepared, actual=actual, sponsor=sponsor, radius_km=radius_km, backend=backend,
+        time_limit_s=time_limit,
+    )  # fmt: skip
+    text = format_backtest(result, fmt=fmt)  # type: ignore[arg-type]
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@scenario_argument
+@actual_options
+@click.option(
+    "--level",
+    type=click.Choice(["auto", "criteria", "groups"]),
+    default="auto",
+    show_default=True,
+    help="Weights per criterion, per criteria group, or groups when there are fewer than "
+    "ten choices per criterion.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(min=0),
+    help="Ridge penalty on standardised attributes (default: 0 with enough choices, else 1).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the calibrated weights to this TOML file ([criteria] weights_file).",
+)
+@layer_option
+def calibrate(
+    scenario: str | None,
+    actual: str | None,
+    sponsor: str | None,
+    radius_km: float,
+    level: str,
+    alpha: float | None,
+    out: Path | None,
+    overrides: dict[str, Path],
+) -> None:
+    """Learn the criteria weights from the centres already opened (conditional logit).
+
+    Each actual centre is one choice among the candidate cities. Reports each weight with
+    its standard error and interval, the criteria the choices cannot tell apart,
+    likelihood-ratio tests against the scenario's and equal weights, and the
+    leave-one-out hit rate; --out writes a weights file for [criteria] weights_file.
+
+    Example: planner calibrate --sponsor Beijing --out calibrated.toml
+    """
+    from planner.analysis import format_calibration, write_weights
+    from planner.pipeline import calibrate as run_calibrate
+    from planner.pipeline import prepare
+    from planner.scenario import read_scenario
+
+    prepared = prepare(read_scenario(scenario), overrides=overrides, until="criteria")
+    result = run_calibrate(
+        prepared, actual=actual, sponsor=sponsor, radius_km=radius_km, level=level,
+        alpha=alpha,
+    )  # fmt: skip
+    click.echo(format_calibration(result), nl=False)
+    if out is not None:
+        click.echo(f"Wrote {write_weights(result, out)}")
 
 
 # ---------------------------------------------------------------------------------------

@@ -296,6 +296,46 @@ def _with_industry_reasons(prepared: Prepared, plan: Any) -> Any:
     return replace(plan, centres=centres)
 
 
+def backtest(
+    prepared: Prepared,
+    *,
+    actual: str | Path | None = None,
+    sponsor: str | None = None,
+    radius_km: float = 100.0,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+) -> Any:
+    """:func:`planner.analysis.backtest` of ``prepared``, whose plan with N centres is
+    solved here without the scenario's existing centres (they are the answer)."""
+    from planner.analysis import backtest as run_backtest
+
+    blank = replace(prepared, existing=None)
+
+    def solve(n: int) -> Any:
+        return optimise(blank, backend=backend, time_limit_s=time_limit_s, n_centres=n)
+
+    return run_backtest(
+        prepared, solve=solve, actual=actual, sponsor=sponsor, radius_km=radius_km
+    )
+
+
+def calibrate(
+    prepared: Prepared,
+    *,
+    actual: str | Path | None = None,
+    sponsor: str | None = None,
+    radius_km: float = 100.0,
+    **options: Any,
+) -> Any:
+    """:func:`planner.analysis.calibrate` on ``prepared``'s scores and the actual centres
+    matched to its candidates (as :func:`backtest` matches them)."""
+    from planner.analysis import calibrate_from_prepared
+
+    return calibrate_from_prepared(
+        prepared, actual=actual, sponsor=sponsor, radius_km=radius_km, **options
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # The view the outputs read
 
@@ -1072,6 +1112,15 @@ def write_run(
                     ),
                 ).name
             )
+        if view.backtest is not None:
+            names.append(
+                write_text(
+                    tmp / "backtest.csv",
+                    view.backtest.centres.to_csv(
+                        index=False, lineterminator="\n", float_format="%.6g"
+                    ),
+                ).name
+            )
         if view.robustness is not None:
             names.append(
                 write_text(
@@ -1119,6 +1168,7 @@ def run(
     workers: int | None = None,
     progress: Progress | None = None,
     n_new: int | None = None,
+    backtest_actual: bool = False,
 ) -> RunResult:
     """Run every stage on ``scenario`` and write its run folder.
 
@@ -1141,6 +1191,9 @@ def run(
     n_new
         Number of new centres to add beside the existing ones, instead of the
         scenario's ``n_centres`` or ``n_new``.
+    backtest_actual
+        Also backtest the method against the centres already opened (:func:`backtest`):
+        ``backtest.csv``, a brief section and a ``backtest`` entry in ``run.json``.
     """
     say = progress or (lambda _msg: None)
     scenario = with_centre_count(scenario, n_new=n_new)
@@ -1162,9 +1215,19 @@ def run(
             prepared, draws=draws, seed=seed, workers=workers, backend=backend
         )
         timings["analysis"] = time.perf_counter() - start
+    tested = None
+    if backtest_actual:
+        say("backtesting against the centres already opened")
+        tested = backtest(prepared, backend=backend, time_limit_s=time_limit_s)
     start = time.perf_counter()
     view = run_view(prepared, plan, timings_s=timings, **robustness)
+    view = replace(
+        view, backtest=tested, weights_file=str(scenario.criteria.get("weights_file", ""))
+    )
     record = run_record(prepared, plan, view, timings)
+    record["weights_source"] = view.weights_file or "scenario"
+    if tested is not None:
+        record["backtest"] = {k: v for k, v in tested.to_dict().items() if k != "centres"}
     files = write_run(
         folder, view, record, top_n=scenario.outputs.map_top_n, force=force, progress=progress
     )

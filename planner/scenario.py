@@ -355,6 +355,8 @@ def scenario_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) 
         msg = f"{where}: [[origins]] is empty; give at least the rail hub, port and airport."
         raise ScenarioError(msg)
     base = path.parent if path else Path.cwd()
+    from planner.criteria._weights_file import resolve_weights_file
+
     scenario = Scenario(
         name=name,
         title=_text(data, "title", where) or f"{province} overseas innovation centres",
@@ -363,7 +365,7 @@ def scenario_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) 
         origins=origins,
         candidates=_candidates(_table(data, "candidates", where), where),
         industries=_industries(_table(data, "industries", where), where),
-        criteria=_table(data, "criteria", where),
+        criteria=resolve_weights_file(_table(data, "criteria", where), base, where),
         constraints=_table(data, "constraints", where),
         solver=_solver(_table(data, "solver", where), where),
         network=_table(data, "network", where),

@@ -10,6 +10,12 @@
     method, with the plan at each point and a PNG chart writer.
 :func:`compare_runs`
     What changed between two run folders.
+:func:`backtest`
+    How the method would have done on the centres already opened: each actual centre's
+    rank and percentile, hit rates and distances, against random choice and population.
+:func:`calibrate`
+    Criteria weights learned from those choices (McFadden's conditional logit), with what
+    the data cannot identify reported and a weights file a scenario can use.
 
 Sweeps run in this process, in local worker processes (``workers``) or on a Dask
 distributed cluster (``scheduler``); each draw is seeded on its own, so the results are the
@@ -18,6 +24,28 @@ same whichever runs them.
 
 from __future__ import annotations
 
+from planner.analysis._backtest import (
+    DEFAULT_RADIUS_KM,
+    Backtest,
+    backtest,
+    evaluate,
+    format_backtest,
+    match_centres,
+    read_actual_centres,
+)
+from planner.analysis._calibrate import (
+    Calibration,
+    Identification,
+    calibrate,
+    calibrate_from_prepared,
+    fit_logit,
+    fit_statsmodels,
+    format_calibration,
+    identify,
+    simulate_choices,
+    weights_toml,
+    write_weights,
+)
 from planner.analysis._compare import (
     Comparison,
     RunSummary,
@@ -57,25 +85,40 @@ __all__ = [
     "DEFAULT_CHUNK",
     "DEFAULT_CONCENTRATION",
     "DEFAULT_POOL",
+    "DEFAULT_RADIUS_KM",
     "OBJECTIVES",
     "AnalysisSettings",
+    "Backtest",
+    "Calibration",
     "Comparison",
     "DrawPlan",
+    "Identification",
     "ParetoFront",
     "PlanReoptimiser",
     "Reoptimiser",
     "RunSummary",
     "Sensitivity",
     "analysis_settings_from_mapping",
+    "backtest",
+    "calibrate",
+    "calibrate_from_prepared",
     "compare_runs",
     "draw_weights",
+    "evaluate",
+    "fit_logit",
+    "fit_statsmodels",
+    "format_backtest",
+    "format_calibration",
     "format_comparison",
     "format_pareto",
     "format_sensitivity",
+    "identify",
+    "match_centres",
     "pareto",
     "pareto_front",
     "plan_reoptimiser",
     "ranks",
+    "read_actual_centres",
     "read_run_summary",
     "render_robustness_chart",
     "run_sensitivity",
@@ -83,5 +126,8 @@ __all__ = [
     "save_pareto_chart",
     "save_robustness_chart",
     "sensitivity",
+    "simulate_choices",
     "totals",
+    "weights_toml",
+    "write_weights",
 ]

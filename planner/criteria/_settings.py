@@ -150,6 +150,8 @@ _TOP_KEYS = {
     "weighting": "'direct', 'ahp', 'entropy' or 'critic'",
     "drop": "a list of criterion ids to leave out",
     "weights": "a table criterion id -> weight >= 0",
+    "weights_file": "a TOML file of weights from `planner calibrate --out` (relative path: "
+    "to the scenario's folder)",
     "group_weights": f"a table group -> weight >= 0 (groups: {', '.join(GROUPS)})",
     "group_ahp": "a table with items (group ids) and matrix (pairwise judgements)",
     "ahp": "a table with items (criterion ids) and matrix (pairwise judgements)",
@@ -220,6 +222,14 @@ def criteria_settings_from_mapping(mapping: Mapping[str, Any] | None) -> Criteri
         raise ScenarioError(msg)
 
     weights = _number_table(m.get("weights", {}), "criteria.weights", catalogue, minimum=0.0)
+    if "weights_file" in m:
+        lacking = [c.id for c in chosen if c.id not in weights]
+        if lacking:
+            msg = (
+                f"criteria.weights_file {m['weights_file']!r} has no weight for "
+                f"{', '.join(lacking)}; calibrate again or add them to its [weights]."
+            )
+            raise ScenarioError(msg)
     norms = _table(m.get("normalisation", {}), "criteria.normalisation")
     missing = _table(m.get("missing", {}), "criteria.missing")
     out: list[Criterion] = []
