@@ -306,10 +306,13 @@ def backtest(
     time_limit_s: float | None = None,
 ) -> Any:
     """:func:`planner.analysis.backtest` of ``prepared``, whose plan with N centres is
-    solved here without the scenario's existing centres (they are the answer)."""
+    solved here without the scenario's existing centres (they are the answer) and without
+    its kinds of centre (their counts are for the scenario's own number of centres)."""
     from planner.analysis import backtest as run_backtest
 
-    blank = replace(prepared, existing=None)
+    # without the existing centres (they are the answer) and without kinds of centre:
+    # the kinds' counts are set for the scenario's own number of centres, not for N
+    blank = replace(prepared, existing=None, scenario=replace(prepared.scenario, kinds=()))
 
     def solve(n: int) -> Any:
         return optimise(blank, backend=backend, time_limit_s=time_limit_s, n_centres=n)

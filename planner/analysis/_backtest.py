@@ -25,7 +25,8 @@ Figures per actual centre
 The plan
     The scenario's own constraints with the number of centres replaced by N
     (``n_centres = N``) and WITHOUT the existing centres: the actual centres are the
-    answer being predicted, so they cannot also be given to the plan. Its solver status is
+    answer being predicted, so they cannot also be given to the plan. Kinds of centre are
+    left out too: their counts are set for the scenario's own number of centres, not N. Its solver status is
     reported as it is; without a plan the plan-based figures are missing (NaN).
 
 Summary, for the method and two baselines
@@ -676,7 +677,8 @@ def backtest(
         f"{n_sites} candidate cities, {n_country} known by their country only (judged at "
         f"country level), {n_none} unmatched.",
         f"The plan: the scenario's constraints with {n_sites} centres in all and without its "
-        "existing centres (they are the answer being predicted).",
+        "existing centres (they are the answer being predicted) and without kinds of "
+        "centre (their counts are set for the scenario's own number of centres).",
     )
     log.info(
         "backtested %d actual centres (%d cities) against %s candidates: median percentile %.0f",
