@@ -646,12 +646,14 @@ def _what_for(industries: Sequence[str], reasons: Sequence[str]) -> str:
     """The industries a centre serves, each with its reason when the plan gives one."""
     if not reasons:
         return fmt.join_words(industries, empty="no industry allocated")
-    if len(reasons) == len(industries):
-        reasons = [
-            r if r.casefold().startswith(i.casefold()) else f"{i}: {r}"
-            for i, r in zip(industries, reasons)
-        ]
-    return "; ".join(reasons)
+    if len(reasons) != len(industries):
+        return f"{fmt.join_words(industries, empty='no industry allocated')} (" + "; ".join(
+            reasons
+        ) + ")"
+    return "; ".join(
+        r if r.casefold().startswith(i.casefold()) else f"{i}: {r}"
+        for i, r in zip(industries, reasons)
+    )
 
 
 def _stability(share: object, runs: int) -> dict[str, str]:
@@ -1095,7 +1097,7 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
             ha="center", va="center", zorder=6, fontweight="bold", parse_math=False,
         )  # fmt: skip
         marker = ax.transData.transform((g.x, g.y))
-        placed.append(_box(marker[0] - 8, marker[1] - 8, marker[0] + 8, marker[1] + 8))
+        placed.append(_box(marker[0] - 12, marker[1] - 12, marker[0] + 12, marker[1] + 12))
     for number, r in enumerate(rows, start=1):
         g = r["geometry"]
         if g is None or g.is_empty:
