@@ -2,8 +2,9 @@
 
 Cold: a new process with an empty network cache (`PLANNER_CACHE_DIR` set to a fresh
 folder), so the multimodal network is built. Warm: the same again with the cache in
-place. Each run is a separate `planner run` process writing a fresh run folder; the
-stage timings come from its run.json.
+place. Each run is a separate `planner run` process writing a fresh run folder, with its
+default weight-sensitivity sweep (200 draws: the "analysis" column); the stage timings
+come from its run.json.
 
     python tests/bench/bench_run.py
 
