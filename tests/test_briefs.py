@@ -468,3 +468,15 @@ def test_static_map_keeps_the_train_line_ends_near_the_plan(view):
     ends = _line_ends_near(rail, [(19.04, 47.5)])
     assert (-3.7, 40.42) in ends and (120.08, 29.31) not in ends
     assert _line_ends_near(rail, [(106.85, -6.21)]) == []  # a plan in Asia keeps its frame
+
+
+def test_a_low_confidence_centre_opens_a_wave_later(view):
+    centres = view.centres.copy()
+    centres["low_confidence"] = [n == "Budapest" for n in centres["name"]]
+    centres["imputed_weight_share"] = [0.4 if n == "Budapest" else 0.0 for n in centres["name"]]
+    md = render_brief(dataclasses.replace(view, centres=centres)).markdown
+    order = _section(md, "### Suggested order of opening", "### How the plan")
+    third = order[order.index("**Third wave") :]
+    assert "(1) Budapest, Hungary: chosen in 97% of 200 weight draws (firm); no base of " \
+        "Zhejiang's within reach; low confidence in its data." in third
+    assert "**Second wave:**" not in order
