@@ -6,9 +6,24 @@ are filled from one plain context, so they say the same thing. :func:`save_brief
 ``brief.md``, ``brief.html`` (the static map embedded), ``map.png`` and, where the optional
 ``fpdf2`` package is installed, ``brief.pdf``.
 
-The brief says honestly what the run found: a plan the solver did not prove optimal is
-never called optimal, missing data are named, and for each proposal of seed document 003
-(§3.1-3.5) it says what the plan does and what it leaves to the province.
+The brief leads with the decision and keeps the method for the end:
+
+1. the decision: the recommended centres, grouped by kind when the centres have a
+   ``kind`` column (``kind_name`` for its label, ``industry_reasons`` for a reason per
+   industry), one line each: what for, why here (each criterion's share of the centre's
+   score, never its weight) and how stable (the share of weight draws that chose it),
+   and the existing centres they join;
+2. robustness: the share of draws and rank interval of each centre, the firm and the
+   fragile, the cities other draws chose, or that robustness was not measured;
+3. risks: per centre, the host screens and the stability floor, what is not known;
+4. a suggested order of opening (its rule stated) and how the plan answers seed 003
+   §3.1-3.5;
+5. an annex: the centres in detail, criteria and weights, constraints and the solver's
+   report, the existing centres, the stages' raw counts, sources and licences.
+
+It says honestly what the run found: a plan the solver did not prove optimal is never
+called optimal, and no plan is called the best without how often it survives a change of
+the weights; missing data are named.
 
 Every string from data is escaped: HTML by Jinja2's autoescape, Markdown by
 :func:`md_escape` applied to every expression the Markdown template prints.

@@ -481,7 +481,7 @@ def run_view(
     excluded = exclusions(prepared)
     notes = [
         *_merge_summary(prepared).splitlines(),
-        # the per-country lines under a screen are in the brief's "Hosts left out" section
+        # the per-country lines under a screen are in the brief's risks section
         *(
             line
             for line in prepared.scores.filters.summary().splitlines()
