@@ -106,6 +106,9 @@ class RunView:
         Seconds spent in each stage.
     robustness_runs
         Number of sensitivity runs behind ``robustness`` (0 when none).
+    robustness_same_plan
+        Share of those runs whose centres were exactly the plan's, in [0, 1]; NaN when
+        unknown.
     robustness_png
         A chart of how often each city was chosen across the sensitivity runs (PNG
         bytes), or empty.
@@ -151,6 +154,7 @@ class RunView:
     warnings: Sequence[str] = ()
     timings_s: Mapping[str, float] = field(default_factory=dict)
     robustness_runs: int = 0
+    robustness_same_plan: float = math.nan
     robustness_png: bytes = b""
     existing: gpd.GeoDataFrame | None = None
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -389,6 +393,7 @@ _RECORD_FIELDS: dict[str, tuple[str, bool]] = {
     "versions": ("table", False),
     "layer_overrides": ("overrides", False),
     "robustness_runs": ("int", False),
+    "robustness_same_plan": ("number", False),
     "warnings": ("texts", False),
     "timings_s": ("weights", False),
 }

@@ -6,9 +6,24 @@ are filled from one plain context, so they say the same thing. :func:`save_brief
 ``brief.md``, ``brief.html`` (the static map embedded), ``map.png`` and, where the optional
 ``fpdf2`` package is installed, ``brief.pdf``.
 
-The brief says honestly what the run found: a plan the solver did not prove optimal is
-never called optimal, missing data are named, and for each proposal of seed document 003
-(§3.1-3.5) it says what the plan does and what it leaves to the province.
+The brief leads with the decision and keeps the method for the end:
+
+1. the decision: the recommended centres, grouped by kind when the centres have a
+   ``kind`` column (``kind_name`` for its label, ``industry_reasons`` for a reason per
+   industry), one line each: what for, why here (each criterion's share of the centre's
+   score, never its weight) and how stable (the share of weight draws that chose it),
+   and the existing centres they join;
+2. robustness: the share of draws and rank interval of each centre, the firm and the
+   fragile, the cities other draws chose, or that robustness was not measured;
+3. risks: per centre, the host screens and the stability floor, what is not known;
+4. a suggested order of opening (its rule stated) and how the plan answers seed 003
+   §3.1-3.5;
+5. an annex: the centres in detail, criteria and weights, constraints and the solver's
+   report, the existing centres, the stages' raw counts, sources and licences.
+
+It says honestly what the run found: a plan the solver did not prove optimal is never
+called optimal, and no plan is called the best without how often it survives a change of
+the weights; missing data are named.
 
 Every string from data is escaped: HTML by Jinja2's autoescape, Markdown by
 :func:`md_escape` applied to every expression the Markdown template prints.
@@ -28,13 +43,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
 from planner import _format as fmt
+from planner._graphs import great_circle_km
 from planner._io import write_bytes, write_text
 from planner._run import RunView, drivers, weak_points
-from planner.analysis._backtest import backtest_brief
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +58,19 @@ __all__ = ["BriefDocs", "md_escape", "render_brief", "render_static_map", "save_
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
-# Reading thresholds the brief uses to say a centre "is on" a train line or "near" a zone.
-NEAR_RAIL_NODE_KM = 100.0
-NEAR_COOP_ZONE_KM = 300.0
+# Reading thresholds the brief uses to say a centre "is on" a train line or "near" a zone
+# (the default scenario's constraints count within the same distances).
+NEAR_RAIL_NODE_KM = 50.0
+NEAR_COOP_ZONE_KM = 100.0
+#: A centre "builds on" one of the province's own cooperation zones (a zone whose
+#: ``sponsor_province`` is the province) within this distance, and on an existing centre
+#: of the province within :data:`NEAR_EXISTING_KM`: the readiness of the opening order.
+NEAR_HOME_ZONE_KM = 100.0
+NEAR_EXISTING_KM = 300.0
+#: Shares of the weight draws that chose a centre: firm at or above FIRM_SHARE, fragile
+#: below FRAGILE_SHARE.
+FIRM_SHARE = 0.8
+FRAGILE_SHARE = 0.5
 
 _MD_SPECIAL = str.maketrans(
     {
@@ -178,7 +204,7 @@ def _centre(view: RunView, row: Mapping[str, Any], robust: Mapping[str, Any] | N
             confidence = "LOW CONFIDENCE: " + confidence
     rob_text = ""
     if robust is not None:
-        rob_text = f"chosen in {fmt.percent(robust.get('chosen_share'))} of the sensitivity runs"
+        rob_text = f"chosen in {fmt.percent(robust.get('chosen_share'))} of the weight draws"
         lo, hi = robust.get("rank_low"), robust.get("rank_high")
         if not fmt.is_missing(lo) and not fmt.is_missing(hi):
             rob_text += (
@@ -393,20 +419,24 @@ def _verb(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
-def _proposals(view: RunView) -> list[dict]:
+def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]]) -> list[dict]:
     c = view.centres
     n = len(c)
     out = []
 
     near_zone = _count(c, "dist_coop_zone_km", NEAR_COOP_ZONE_KM)
-    home_zone = _count(c, "coop_zone_home", "true")
+    own = [x for x in centres if x.get("home_zone") is not None]
     does = []
     if near_zone is not None:
+        listed = fmt.join_words(
+            f"{x['short_name']} ({fmt.km(x['home_zone'][0])} from {x['home_zone'][1]})"
+            for x in own
+        )
         does.append(
             f"{near_zone} of the {n} centres {_verb(near_zone, 'lies', 'lie')} within "
-            f"{NEAR_COOP_ZONE_KM:,.0f} km of an overseas economic and trade cooperation zone"
-            + (f", {home_zone} near one of {view.province}'s own zones" if home_zone else "")
-            + "."
+            f"{NEAR_COOP_ZONE_KM:,.0f} km of an overseas economic and trade cooperation zone "
+            f"of any sponsor; {len(own)} within {NEAR_HOME_ZONE_KM:,.0f} km of a zone "
+            f"{view.province} itself sponsors" + (f": {listed}." if own else ".")
         )
     w = _weight_of(view, "coop_zone")
     if w:
@@ -516,20 +546,23 @@ def _proposals(view: RunView) -> list[dict]:
 
 def _status(view: RunView) -> dict[str, Any]:
     gap = view.gap if isinstance(view.gap, int | float) else math.nan
+    # Never "the best" alone: the decision section says next to this sentence how often
+    # the plan survives a change of the weights (or that this was not measured).
     if view.status == "optimal":
         sentence = (
-            "The solver proved this plan the best possible under the scenario's criteria "
-            "and constraints."
+            "Under the scenario's own weights and constraints, the solver proved that no "
+            "other plan scores higher."
         )
     elif view.has_plan:
-        sentence = "The solver found this plan but did not prove it the best possible" + (
-            f": a better plan could score up to {gap:.1%} more." if math.isfinite(gap) else "."
-        )
+        sentence = "The solver found this plan but did not prove that no other plan scores " \
+            "higher" + (
+                f": one could score up to {gap:.1%} more." if math.isfinite(gap) else "."
+            )  # fmt: skip
     else:
         sentence = (
             "The solver found no plan ("
             + view.status_text()
-            + "). Relax the constraints listed below and run again."
+            + "). Relax the constraints listed in the annex and run again."
         )
     return {
         "text": view.status_text(),
@@ -572,21 +605,360 @@ def _frame_rows(frame: pd.DataFrame | None, columns: Sequence[str]) -> list[dict
     return rows
 
 
+def _has_kinds(frame: pd.DataFrame) -> bool:
+    return "kind" in frame.columns and any(
+        not fmt.is_missing(k) and str(k) for k in frame["kind"]
+    )
+
+
+def _kind_key(row: Mapping[str, Any]) -> str:
+    kind = row.get("kind")
+    return "" if fmt.is_missing(kind) else str(kind)
+
+
+def _kind_label(row: Mapping[str, Any]) -> str:
+    name = row.get("kind_name")
+    if not fmt.is_missing(name) and str(name):
+        return str(name)
+    key = _kind_key(row)
+    return key.replace("_", " ") if key else "of no kind"
+
+
+def ordered_centres(view: RunView) -> list[dict[str, Any]]:
+    """The centres in the order the brief and the static map number them (1..N).
+
+    By rank among the candidates; when the centres have a ``kind`` column, grouped by
+    kind first (the kinds in the order of their best-ranked centre).
+    """
+    if not len(view.centres):
+        return []
+    rows = view.centres.sort_values("rank", kind="stable").to_dict("records")
+    if not _has_kinds(view.centres):
+        return rows
+    order: dict[str, int] = {}
+    for r in rows:
+        order.setdefault(_kind_key(r), len(order))
+    return sorted(rows, key=lambda r: order[_kind_key(r)])
+
+
+def _industry_reasons(row: Mapping[str, Any]) -> list[str]:
+    """The centre's one-line reason per industry (``industry_reasons``), when the plan
+    gives them: a list or tuple of lines, a mapping industry -> reason, or text with one
+    reason a line (or ``" | "``-separated, as a CSV cell holds them)."""
+    value = row.get("industry_reasons")
+    if isinstance(value, Mapping):
+        return [f"{k}: {v}" for k, v in value.items() if not fmt.is_missing(v) and str(v)]
+    if isinstance(value, str):
+        parts = re.split(r"\n| \| ", value)
+    elif isinstance(value, Sequence) or hasattr(value, "tolist"):
+        parts = list(value)  # type: ignore[arg-type]
+    else:
+        return []
+    return [str(p).strip() for p in parts if not fmt.is_missing(p) and str(p).strip()]
+
+
+def _what_for(industries: Sequence[str], reasons: Sequence[str]) -> str:
+    """The industries a centre serves, each with its reason when the plan gives one."""
+    if not reasons:
+        return fmt.join_words(industries, empty="no industry allocated")
+    if len(reasons) != len(industries):
+        return f"{fmt.join_words(industries, empty='no industry allocated')} (" + "; ".join(
+            reasons
+        ) + ")"
+    return "; ".join(
+        r if r.casefold().startswith(i.casefold()) else f"{i}: {r}"
+        for i, r in zip(industries, reasons)
+    )
+
+
+def _stability(share: object, runs: int) -> dict[str, str]:
+    """A centre's share of the weight draws that chose it, in words."""
+    if not runs or fmt.is_missing(share):
+        return {"share": "", "tier": "", "text": "not measured"}
+    shown = fmt.percent(share)
+    value = round(float(share) * 100) / 100  # the tier of the share as shown
+    tier = "firm" if value >= FIRM_SHARE else "fragile" if value < FRAGILE_SHARE else "in between"
+    text = f"chosen in {shown} of {runs:,} weight draws ({tier})"
+    return {"share": shown, "tier": tier, "text": text}
+
+
+def _point(row: Mapping[str, Any]) -> tuple[float, float] | None:
+    g = row.get("geometry")
+    if g is not None and not getattr(g, "is_empty", True):
+        return float(g.x), float(g.y)
+    lon, lat = row.get("lon"), row.get("lat")
+    if fmt.is_missing(lon) or fmt.is_missing(lat):
+        return None
+    return float(lon), float(lat)  # type: ignore[arg-type]
+
+
+def _nearest(
+    xy: tuple[float, float] | None, points: Sequence[tuple[float, float, str]], limit_km: float
+) -> tuple[float, str] | None:
+    """The nearest of ``points`` (lon, lat, name) within ``limit_km`` of ``xy``."""
+    if xy is None or not points:
+        return None
+    lon, lat, names = zip(*points)
+    km = great_circle_km(xy[0], xy[1], np.asarray(lon), np.asarray(lat))
+    i = int(np.argmin(km))
+    return (float(km[i]), str(names[i])) if km[i] <= limit_km else None
+
+
+def _home_zones(view: RunView) -> list[tuple[float, float, str]] | None:
+    """The cooperation zones the province itself sponsors (lon, lat, name); None when the
+    run has no zone layer with sponsors."""
+    zones = view.layers.get("cooperation_zones")
+    if zones is None or not len(zones) or "sponsor_province" not in zones.columns:
+        return None
+    own = zones["sponsor_province"].astype(str).str.strip().str.casefold()
+    out = []
+    for r in zones[own == view.province.strip().casefold()].to_dict("records"):
+        xy = _point(r)
+        if xy is not None:
+            out.append((xy[0], xy[1], str(r.get("name", ""))))
+    return out
+
+
+def _home_zone(
+    view: RunView, row: Mapping[str, Any], home: list[tuple[float, float, str]] | None
+) -> tuple[float, str] | None:
+    """(km, name) of the nearest zone the province sponsors within NEAR_HOME_ZONE_KM."""
+    if home is not None:
+        return _nearest(_point(row), home, NEAR_HOME_ZONE_KM)
+    # no zone layer with sponsors: the nearest zone, when it is the province's own
+    km = row.get("dist_coop_zone_km")
+    own = row.get("coop_zone_home") is True and not fmt.is_missing(km)
+    if own and float(km) <= NEAR_HOME_ZONE_KM:  # type: ignore[arg-type]
+        return float(km), str(row.get("nearest_coop_zone"))  # type: ignore[arg-type]
+    return None
+
+
+def _builds_on(
+    view: RunView, row: Mapping[str, Any], zone: tuple[float, str] | None
+) -> list[str]:
+    """What the province already has abroad that a new centre builds on: one of its own
+    cooperation zones within NEAR_HOME_ZONE_KM (``zone``), an existing centre within
+    NEAR_EXISTING_KM."""
+    out = []
+    if zone is not None:
+        out.append(f"{fmt.km(zone[0])} from {zone[1]}, a zone {view.province} sponsors")
+    ex = view.existing
+    if ex is not None and len(ex):
+        located = [
+            (*xy, str(r.get("name", "")))
+            for r in ex.to_dict("records")
+            if (xy := _point(r)) is not None
+        ]
+        near = _nearest(_point(row), located, NEAR_EXISTING_KM)
+        if near is not None:
+            out.append(f"{fmt.km(near[0])} from {view.province}'s existing centre {near[1]}")
+    return out
+
+
+def _robustness_context(
+    view: RunView, centres: Sequence[Mapping[str, Any]], robust: Mapping[Any, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The robustness section: measured or not, the share per centre, the firm and the
+    fragile, and the cities other draws chose instead."""
+    runs = int(view.robustness_runs or 0)
+    if not runs or not robust:
+        return {"measured": False}
+    firm = [c["short_name"] for c in centres if c["stability"]["tier"] == "firm"]
+    fragile = [c["short_name"] for c in centres if c["stability"]["tier"] == "fragile"]
+    same = view.robustness_same_plan
+    chosen = {r.get("city_id") for r in ordered_centres(view)}
+    names = {}
+    if {"city_id", "name"} <= set(view.candidates.columns):
+        for r in view.candidates.to_dict("records"):
+            names[r["city_id"]] = f"{r['name']}, {r.get('country') or r.get('iso3')}"
+    others = sorted(
+        (
+            (float(r["chosen_share"]), names[cid])
+            for cid, r in robust.items()
+            if cid not in chosen and cid in names and not fmt.is_missing(r.get("chosen_share"))
+            and float(r["chosen_share"]) >= 0.05
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )[:6]
+    same_text = "" if fmt.is_missing(same) else fmt.percent(same, digits=1)
+    summary = f"When the criteria weights were changed at random {runs:,} times, " + (
+        f"this exact set of centres came back in {same_text} of the draws; " if same_text else ""
+    ) + (
+        f"{len(firm)} of the {len(centres)} centres {_verb(len(firm), 'was', 'were')} chosen "
+        f"in at least {fmt.percent(FIRM_SHARE)} of the draws (firm) and {len(fragile)} in "
+        f"under {fmt.percent(FRAGILE_SHARE)} (fragile); section 2 gives the figures."
+    )  # fmt: skip
+    return {
+        "measured": True,
+        "summary": summary,
+        "runs": f"{runs:,}",
+        "same_plan": same_text,
+        "rows": [
+            {
+                "number": c["number"],
+                "name": c["short_name"],
+                "kind": c["kind"],
+                "share": c["stability"]["share"] or "unknown",
+                "tier": c["stability"]["tier"] or "unknown",
+                "ranks": c["rank_interval"],
+            }
+            for c in centres
+        ],
+        "firm": fmt.join_words(firm, empty="none"),
+        "fragile": fmt.join_words(fragile, empty="none"),
+        "n_firm": len(firm),
+        "n_fragile": len(fragile),
+        "others": [{"name": n, "share": fmt.percent(s)} for s, n in others],
+        "firm_limit": fmt.percent(FIRM_SHARE),
+        "fragile_limit": fmt.percent(FRAGILE_SHARE),
+    }
+
+
+def _opening(centres: Sequence[Mapping[str, Any]], *, measured: bool, province: str) -> dict:
+    """A suggested order of opening, in waves, by stability and readiness (the rule is
+    stated in the brief)."""
+    base = (
+        f"one of {province}'s own cooperation zones within {NEAR_HOME_ZONE_KM:,.0f} km, or one "
+        f"of its existing centres within {NEAR_EXISTING_KM:,.0f} km"
+    )
+    if measured:
+        rule = (
+            f"First wave: centres chosen in at least {fmt.percent(FIRM_SHARE)} of the weight "
+            f"draws that build on something {province} already has abroad ({base}). Second "
+            "wave: the other firm centres, and those chosen in "
+            f"{fmt.percent(FRAGILE_SHARE)}-{fmt.percent(FIRM_SHARE)} of the draws that build "
+            "on such a base. Third wave: the rest (fragile centres, chosen in under "
+            f"{fmt.percent(FRAGILE_SHARE)} of the draws, and in-between centres with no such "
+            "base), to be confirmed by a closer study before they open. A low-confidence "
+            "centre moves one wave later. Within a wave, the more often chosen first."
+        )
+    else:
+        rule = (
+            "Robustness was not measured in this run, so the order uses readiness alone: "
+            f"first the centres that build on something {province} already has abroad "
+            f"({base}), then the others. A low-confidence centre moves one wave later. "
+            "Within a wave, by rank among the candidates."
+        )
+    waves: dict[int, list[Mapping[str, Any]]] = {1: [], 2: [], 3: []}
+    for c in centres:
+        ready = bool(c["builds_on"])
+        if measured:
+            step = {"firm": 0, "in between": 1}.get(c["stability"]["tier"], 2)
+            wave = 1 + step + (0 if ready else 1)
+        else:
+            wave = 1 if ready else 2
+        wave = min(wave + (1 if c["low_confidence"] else 0), 3)
+        waves[wave].append(c)
+    out = []
+    titles = {1: "First wave", 2: "Second wave", 3: "Third wave, after a closer study"}
+    for wave, members in waves.items():
+        members = sorted(members, key=lambda c: (-c["share_value"], c["rank_value"]))
+        if not members:
+            continue
+        out.append(
+            {
+                "title": titles[wave],
+                "centres": [
+                    {
+                        "number": c["number"],
+                        "name": c["short_name"],
+                        "country": c["country"],
+                        "why": "; ".join(
+                            [c["stability"]["text"]] * measured
+                            + (list(c["builds_on"]) or [f"no base of {province}'s within reach"])
+                            + (["low confidence in its data"] if c["low_confidence"] else [])
+                        ),
+                    }
+                    for c in members
+                ],
+            }
+        )
+    return {"rule": rule, "waves": out}
+
+
+_RAW_NOTE = re.compile(
+    r"candidate\(s\) in [\d,]+ countr|: removed [\d,]+, [\d,]+ left$"
+    r"|^[\d,]+ candidate cities before filters$|\b[a-z0-9]+_[a-z0-9_]+\b"
+)
+
+
+def _split_notes(view: RunView) -> tuple[list[str], list[str]]:
+    """The run's data notes: sentences for a reader, and the stages' raw lines (counts
+    and identifiers) for the annex."""
+    reader, raw = [], []
+    for note in (str(w) for w in view.warnings):
+        (raw if _RAW_NOTE.search(note) else reader).append(note)
+    return reader, raw
+
+
+def _most_unknown(view: RunView, *, at_least: float = 0.1) -> str:
+    """A sentence naming the criteria not known for a large share of the candidates."""
+    cand = view.candidates
+    if "missing_criteria" not in cand.columns or not len(cand):
+        return ""
+    counts: dict[str, int] = {}
+    for value in cand["missing_criteria"]:
+        for cid in fmt.as_list(value):
+            counts[cid] = counts.get(cid, 0) + 1
+    many = sorted(
+        ((n, cid) for cid, n in counts.items() if n >= at_least * len(cand)),
+        key=lambda t: (-t[0], t[1]),
+    )
+    if not many:
+        return ""
+    parts = [f"{view.criterion_label(cid)} ({n:,})" for n, cid in many]
+    return (
+        f"Some facts are not known for many of the {len(cand):,} candidate cities: "
+        + fmt.join_words(parts)
+        + ". Such a criterion is left out of a city's score, or counted at a conservative "
+        "value, as the annex lists criterion by criterion."
+    )
+
+
 def _context(view: RunView) -> dict[str, Any]:
     robust: dict[Any, Mapping[str, Any]] = {}
     if view.robustness is not None and "city_id" in view.robustness.columns:
         robust = {r["city_id"]: r for r in view.robustness.to_dict("records")}
-    centres = [
-        _centre(view, r, robust.get(r.get("city_id")))
-        for r in view.centres.sort_values("rank", kind="stable").to_dict("records")
-    ]
-    names = [f"{c['name']} ({c['country']})" for c in centres]
+    runs = int(view.robustness_runs or 0)
+    rows = ordered_centres(view)
     existing = _existing_context(view)
-    for number, (c, r) in enumerate(
-        zip(centres, view.centres.sort_values("rank", kind="stable").to_dict("records")), start=1
-    ):
-        c["adds"] = _adds(r, existing) if existing else ""
+    home = _home_zones(view)
+    kinds = _has_kinds(view.centres)
+    centres = []
+    for number, r in enumerate(rows, start=1):
+        rob = robust.get(r.get("city_id"))
+        c = _centre(view, r, rob)
         c["number"] = number  # as on the static map; "rank" is the rank among all candidates
+        c["adds"] = _adds(r, existing) if existing else ""
+        c["kind"] = _kind_label(r) if kinds else ""
+        c["short_name"] = r.get("name")
+        c["what_for"] = _what_for(c["industries"], _industry_reasons(r))
+        c["stability"] = _stability(rob.get("chosen_share") if rob else None, runs if rob else 0)
+        share = c["stability"]["share"]
+        c["share_value"] = float(rob["chosen_share"]) if share and rob else -1.0
+        c["rank_value"] = float(r["rank"]) if not fmt.is_missing(r.get("rank")) else math.inf
+        lo, hi = (rob.get("rank_low"), rob.get("rank_high")) if rob else (None, None)
+        c["rank_interval"] = (
+            "" if fmt.is_missing(lo) or fmt.is_missing(hi)
+            else f"{fmt.number(lo)}-{fmt.number(hi)}"
+        )  # fmt: skip
+        c["home_zone"] = _home_zone(view, r, home)
+        c["builds_on"] = _builds_on(view, r, c["home_zone"])
+        risks = [f"{label[:1].lower()}{label[1:]}: {value}" for label, value in c["risks"]]
+        if c["missing"]:
+            risks.append("not known for this city: " + ", ".join(c["missing"]))
+        if c["confidence"]:
+            risks.append(c["confidence"])
+        c["risk_line"] = "; ".join(risks)
+        c["why_line"] = "; ".join(f"{d['label']} {d['share']}" for d in c["drivers"][:3])
+        centres.append(c)
+    groups: list[dict[str, Any]] = []
+    for c in centres:
+        if not groups or groups[-1]["kind"] != c["kind"]:
+            title = c["kind"][:1].upper() + c["kind"][1:]
+            groups.append({"kind": c["kind"], "title": title, "centres": []})
+        groups[-1]["centres"].append(c)
+    names = [f"{c['name']} ({c['country']})" for c in centres]
     ind = view.industries
     unserved = []
     if {"name", "centres"} <= set(ind.columns):
@@ -606,52 +978,46 @@ def _context(view: RunView) -> dict[str, Any]:
                 "binds": "yes" if r["binds"] is True or r["binds"] == True else "no",  # noqa: E712
             }
         )
-    robustness = None
-    if view.robustness is not None and len(view.robustness):
-        shares = {c: r.get("chosen_share") for c, r in robust.items()}
-        rows = []
-        for r in view.centres.sort_values("rank", kind="stable").to_dict("records"):
-            rows.append({"name": r.get("name"), "share": fmt.percent(shares.get(r.get("city_id")))})
-        firm = [
-            r["name"]
-            for r, c in zip(rows, view.centres.sort_values("rank", kind="stable")["city_id"])
-            if (s := shares.get(c)) is not None and not fmt.is_missing(s) and float(s) >= 0.8
-        ]
-        fragile = [
-            r["name"]
-            for r, c in zip(rows, view.centres.sort_values("rank", kind="stable")["city_id"])
-            if (s := shares.get(c)) is not None and not fmt.is_missing(s) and float(s) < 0.5
-        ]
-        robustness = {
-            "runs": fmt.number(view.robustness_runs) if view.robustness_runs else "",
-            "rows": rows,
-            "firm": fmt.join_words(firm, empty="none"),
-            "fragile": fmt.join_words(fragile, empty="none"),
-        }
+    robustness = _robustness_context(view, centres, robust)
+    reader_notes, raw_notes = _split_notes(view)
+    unknowns = _unknowns(view, centres)
+    most = _most_unknown(view)
+    if most:
+        unknowns.insert(0, most)
+    kind_counts = []
+    if kinds:
+        kind_counts = [f"{len(g['centres'])} for {g['kind']}" for g in groups]
     return {
         "title": view.title,
         "province": view.province,
         "scenario": view.scenario_name,
         "n_centres": len(centres),
         "centres": centres,
+        "groups": groups,
+        "kinds": kinds,
+        "kind_counts": fmt.join_words(kind_counts, empty=""),
         "existing": existing,
         "centre_names": fmt.join_words(names),
         "n_industries": len(ind),
         "unserved": fmt.join_words(unserved, empty=""),
         "n_candidates": fmt.number(len(view.candidates)),
         "status": _status(view),
-        "proposals": _proposals(view),
+        "proposals": _proposals(view, centres),
         "robustness": robustness,
+        "opening": _opening(centres, measured=robustness["measured"], province=view.province),
         "constraints": constraints,
         "criteria": _criteria_rows(view),
         "sources": _frame_rows(view.sources, ("layer", "source", "year", "licence")),
-        "warnings": [str(w) for w in view.warnings],
+        "notes": reader_notes,
+        "raw_notes": raw_notes,
         "origins": [f"{o.name} ({o.role})" for o in view.origins],
         "near_rail_km": f"{NEAR_RAIL_NODE_KM:,.0f}",
         "near_zone_km": f"{NEAR_COOP_ZONE_KM:,.0f}",
         "excluded": _excluded(view),
-        "unknowns": _unknowns(view, centres),
-        "backtest": backtest_brief(view.backtest, weights_file=view.weights_file),
+        "unknowns": unknowns,
+        "firm_limit": fmt.percent(FIRM_SHARE),
+        "fragile_limit": fmt.percent(FRAGILE_SHARE),
+        "backtest": _backtest_context(view.backtest, weights_file=view.weights_file),
     }
 
 
@@ -673,8 +1039,9 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
-    pts = [(float(g.x), float(g.y)) for g in view.centres.geometry if g is not None]
-    pts += [(float(o.lon), float(o.lat)) for o in view.origins]
+    centre_pts = [(float(g.x), float(g.y)) for g in view.centres.geometry if g is not None]
+    pts = centre_pts + [(float(o.lon), float(o.lat)) for o in view.origins]
+    pts += _line_ends_near(view.layers.get("rail_lines"), centre_pts)
     if pts:
         lons, lats = zip(*pts)
         x0, x1 = min(lons) - 12, max(lons) + 12
@@ -733,28 +1100,55 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(fig).get_renderer()
-    rows = view.centres.sort_values("rank", kind="stable").to_dict("records")
+    rows = ordered_centres(view)
+    colours = _kind_colours(view)
     for number, r in enumerate(rows, start=1):
         g = r["geometry"]
         if g is None or g.is_empty:
             continue
-        ax.scatter([g.x], [g.y], s=160, color="#1f3b73", edgecolor="white", zorder=5)
+        colour = colours.get(_kind_label(r), _CENTRE_COLOURS[0])
+        ax.scatter([g.x], [g.y], s=160, color=colour, edgecolor="white", zorder=5)
         ax.text(
             g.x, g.y, str(number), color="white", fontsize=8,
             ha="center", va="center", zorder=6, fontweight="bold", parse_math=False,
         )  # fmt: skip
         marker = ax.transData.transform((g.x, g.y))
-        placed.append(_box(marker[0] - 8, marker[1] - 8, marker[0] + 8, marker[1] + 8))
+        placed.append(_box(marker[0] - 12, marker[1] - 12, marker[0] + 12, marker[1] + 12))
     for number, r in enumerate(rows, start=1):
         g = r["geometry"]
         if g is None or g.is_empty:
             continue
         _place_label(ax, renderer, f"{number} {r.get('name')}", (g.x, g.y), placed)
-    _legend(ax, view)
+    _legend(ax, view, placed, renderer)
     ax.set_axis_off()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
+
+
+#: A train line's end is kept inside the static map when it lies within this distance of
+#: a centre (so a plan that reaches Europe shows the Yiwu-Madrid terminus and Iberia).
+LINE_END_REACH_KM = 2500.0
+
+
+def _line_ends_near(
+    lines: pd.DataFrame | None, centres: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The ends of the train lines within LINE_END_REACH_KM of a centre (lon, lat)."""
+    if lines is None or not len(lines) or not centres or "geometry" not in lines:
+        return []
+    ends = []
+    for g in lines.geometry:
+        if g is None or g.is_empty or g.geom_type != "LineString":
+            continue
+        ends += [tuple(map(float, g.coords[0][:2])), tuple(map(float, g.coords[-1][:2]))]
+    if not ends:
+        return []
+    lon, lat = (np.asarray(v) for v in zip(*ends))
+    near = np.zeros(len(ends), dtype=bool)
+    for cx, cy in centres:
+        near |= great_circle_km(cx, cy, lon, lat) <= LINE_END_REACH_KM
+    return [e for e, keep in zip(ends, near) if keep]  # type: ignore[misc]
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
@@ -796,12 +1190,34 @@ def _place_label(
         label.remove()
 
 
-def _legend(ax: Any, view: RunView) -> None:
+#: Marker colours of the centres, one per kind of centre (the first when no kinds).
+_CENTRE_COLOURS = ("#1f3b73", "#d95f02", "#c51b7d", "#8c510a", "#4d4d4d")
+
+
+def _kind_colours(view: RunView) -> dict[str, str]:
+    """Kind label -> marker colour, in the brief's order of the kinds."""
+    if not _has_kinds(view.centres):
+        return {}
+    labels = list(dict.fromkeys(_kind_label(r) for r in ordered_centres(view)))
+    return {k: _CENTRE_COLOURS[i % len(_CENTRE_COLOURS)] for i, k in enumerate(labels)}
+
+
+def _legend(ax: Any, view: RunView, placed: Sequence[Any], renderer: Any) -> None:
+    """The legend, in the first corner where it covers no centre nor label (``placed``),
+    and the line naming the boundary source."""
     from matplotlib.lines import Line2D
 
+    kinds = _kind_colours(view)
     handles = [
-        Line2D([], [], marker="o", ls="", ms=9, mfc="#1f3b73", mec="white",
+        Line2D([], [], marker="o", ls="", ms=9, mfc=colour, mec="white",
+               label=f"recommended centre: {kind} (numbered as in the brief)".replace(
+                   "$", "\\$"))
+        for kind, colour in kinds.items()
+    ] or [
+        Line2D([], [], marker="o", ls="", ms=9, mfc=_CENTRE_COLOURS[0], mec="white",
                label="recommended centre (numbered as in the brief)"),
+    ]  # fmt: skip
+    handles += [
         Line2D([], [], marker="o", ls="", ms=7, mfc="#ffd92f", mec="black",
                label=f"{view.province}: origins of the journeys"),
     ]  # fmt: skip
@@ -817,13 +1233,84 @@ def _legend(ax: Any, view: RunView) -> None:
         Line2D([], [], color="#8c1d18", lw=0.8, ls="--",
                label="train line, drawn straight (not on the railway graph)"),
     ]  # fmt: skip
-    legend = ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+    for loc in ("lower left", "upper left", "lower right", "upper right", "lower left"):
+        legend = ax.legend(handles=handles, loc=loc, fontsize=7, framealpha=0.9)
+        e = legend.get_window_extent(renderer)
+        if not any(_overlaps(_box(e.x0, e.y0, e.x1, e.y1), box) for box in placed):
+            break
     legend.set_zorder(7)
     ax.text(
         0.995, 0.005, "Boundaries: Natural Earth. Not an official map.",
         transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="#444444",
         zorder=7, parse_math=False,
     )  # fmt: skip
+
+
+def _backtest_context(result: Any, *, weights_file: str = "") -> dict[str, Any]:
+    """What the brief's backtest section says, for decision makers: the headline
+    comparison with the baselines, the centres the method agreed with and those it did
+    not (with the criteria that held them back), and where the weights came from.
+
+    ``result`` is a :class:`planner.analysis.Backtest` (read by its attributes only: the
+    outputs import no analysis stage)."""
+    out: dict[str, Any] = {"weights_file": weights_file, "shown": result is not None}
+    if result is None:
+        return out
+    s = result.summary.set_index("method")
+
+    def pct(v: float) -> str:
+        return "n/a" if not np.isfinite(v) else f"{v:.0f}"
+
+    def share(v: float) -> str:
+        return "n/a" if not np.isfinite(v) else f"{v:.0%}"
+
+    def km(v: float) -> str:
+        return "n/a" if not np.isfinite(v) else f"{v:,.0f} km"
+
+    out["rows"] = [
+        {
+            "label": {"method": "This method", "population": "Population alone",
+                      "random": "Random choice (expected)"}[m],
+            "median": pct(s.at[m, "median_percentile"]),
+            "top": share(s.at[m, "top_n_hit_rate"]),
+            "plan": share(s.at[m, "plan_hit_rate"]),
+            "dist": km(s.at[m, "mean_dist_to_plan_km"]),
+            "country": share(s.at[m, "country_hit_rate"]),
+        }
+        for m in ("method", "population", "random")
+    ]  # fmt: skip
+    out["source"] = result.source
+    out["n_sites"] = result.n_sites
+    out["n_candidates"] = f"{result.n_candidates:,}"
+    out["radius_km"] = f"{result.radius_km:g}"
+    better = s.at["method", "median_percentile"] > s.at["population", "median_percentile"]
+    out["verdict"] = (
+        "The criteria rank the cities where centres actually went higher than city size "
+        "alone does." if better else
+        "City size alone ranks the cities where centres actually went at least as high as "
+        "the criteria do: the criteria add little here."
+    )  # fmt: skip
+    c = result.centres
+    cities = c[c["match"].isin(["city", "nearest"])]
+    agreed = cities[(cities["in_plan"].fillna(False)) | (cities["in_top_n"].fillna(False))]
+    missed = cities.drop(agreed.index)
+
+    def line(r: Any, *, why: str) -> str:
+        drivers = str(r[why] or "").replace(";", ", ")
+        verb = "lifted by" if why == "lifts" else "held back by"
+        return (
+            f"{r['name']} ({r['city']}, {r['iso3']}): rank {int(r['rank'])} of "
+            f"{result.n_candidates:,} (percentile {r['percentile']:.0f})"
+            + (f"; {verb} {drivers}" if drivers else "")
+        )
+
+    out["agreed"] = [line(r, why="lifts") for r in agreed.to_dict("records")]
+    out["missed"] = [line(r, why="holds_back") for r in missed.to_dict("records")]
+    other = c[~c["match"].isin(["city", "nearest"])]
+    out["unmatched"] = [
+        f"{r['name']} ({r['iso3']}): {r['reason']}" for r in other.to_dict("records")
+    ]
+    return out
 
 
 # ---------------------------------------------------------------------------- render

@@ -182,9 +182,8 @@ def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option(
     "--draws",
     type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Weight-sensitivity draws; the brief and map then show how robust each centre is.",
+    help="Weight-sensitivity draws behind the brief's robustness figures (default: 200; "
+    "0 skips the sweep, and the brief says robustness was not measured).",
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local processes for the draws.")
@@ -203,7 +202,7 @@ def run(
     force: bool,
     backend: str | None,
     time_limit: float | None,
-    draws: int,
+    draws: int | None,
     seed: int | None,
     workers: int | None,
     new: int | None,
@@ -213,8 +212,10 @@ def run(
     """Run every stage on a scenario (default: the embedded Zhejiang scenario).
 
     Loads the layers, measures accessibility, scores the candidates, chooses the
-    centres and writes the run folder: map.html, brief.md/.html (.pdf with the pdf
-    extra), plan.geojson, plan.csv, plan.gpkg, candidates.csv and run.json.
+    centres, re-solves the plan under 200 random changes of the criteria weights (the
+    robustness the brief reports; --draws 0 skips it) and writes the run folder:
+    map.html, brief.md/.html (.pdf with the pdf extra), plan.geojson, plan.csv,
+    plan.gpkg, candidates.csv, robustness.csv/.png and run.json.
 
     Example: planner run models/zhejiang.toml --out runs/zhejiang --force
     """

@@ -343,6 +343,11 @@ def calibrate(
 # The view the outputs read
 
 
+#: Weight draws of the sensitivity sweep `planner run` makes by default: enough for each
+#: centre's share of draws to within about 3.5 points (binomial standard error at 50%),
+#: a few seconds on the warm model (tests/bench/README.md).
+DEFAULT_RUN_DRAWS = 200
+
 _CONTEXT_LAYERS = ("countries", "corridors", "rail_lines", "cooperation_zones", "ports", "airports")
 _CENTRE_EXTRAS = {
     "value_political_stability": "political_stability",
@@ -414,6 +419,7 @@ def robustness_of(
     return {
         "robustness": result.robustness(),
         "robustness_runs": result.n_with_plan,
+        "robustness_same_plan": result.base_share,
         "robustness_png": render_robustness_chart(result),
     }
 
@@ -486,6 +492,7 @@ def run_view(
     *,
     robustness: pd.DataFrame | None = None,
     robustness_runs: int = 0,
+    robustness_same_plan: float = math.nan,
     robustness_png: bytes = b"",
     timings_s: Mapping[str, float] | None = None,
 ) -> RunView:
@@ -561,7 +568,7 @@ def run_view(
     excluded = exclusions(prepared)
     notes = [
         *_merge_summary(prepared).splitlines(),
-        # the per-country lines under a screen are in the brief's "Hosts left out" section
+        # the per-country lines under a screen are in the brief's risks section
         *(
             line
             for line in prepared.scores.filters.summary().splitlines()
@@ -594,6 +601,7 @@ def run_view(
         warnings=tuple(n for n in notes if n),
         timings_s=dict(timings_s or prepared.timings_s),
         robustness_runs=robustness_runs,
+        robustness_same_plan=robustness_same_plan,
         robustness_png=robustness_png,
         excluded=excluded,
         low_confidence_share=_low_confidence_share(sc),
@@ -807,6 +815,7 @@ def run_record(
         ],
         "layer_overrides": {k: str(v) for k, v in prepared.layers.overrides.items()},
         "robustness_runs": int(view.robustness_runs),
+        "robustness_same_plan": _finite_or_none(view.robustness_same_plan),
         "warnings": list(view.warnings),
         "excluded": view.excluded.to_dict("records"),
         "low_confidence_share": _finite_or_none(view.low_confidence_share),
@@ -1166,7 +1175,7 @@ def run(
     force: bool = False,
     backend: str | None = None,
     time_limit_s: float | None = None,
-    draws: int = 0,
+    draws: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
@@ -1185,10 +1194,11 @@ def run(
     backend, time_limit_s
         Override the scenario's solver settings.
     draws, seed, workers
-        Weight-sensitivity draws (0: none) and their seed and local worker processes;
-        the spread of the draws and the defaults come from the scenario's ``[analysis]``
-        table. With draws, the brief gets a robustness section and chart and the map
-        shades the centres by how often they were chosen.
+        Weight-sensitivity draws (:data:`DEFAULT_RUN_DRAWS` when None; 0: none, and the
+        brief says robustness was not measured) and their seed and local worker
+        processes; the spread of the draws and the defaults of seed and workers come from
+        the scenario's ``[analysis]`` table. With draws, the brief shows how often each
+        centre was chosen, with a chart, and the map shades the centres by it.
     progress
         Called with a short message as each step starts.
     n_new
@@ -1199,6 +1209,7 @@ def run(
         ``backtest.csv``, a brief section and a ``backtest`` entry in ``run.json``.
     """
     say = progress or (lambda _msg: None)
+    draws = DEFAULT_RUN_DRAWS if draws is None else draws
     scenario = with_centre_count(scenario, n_new=n_new)
     folder = Path(out) if out is not None else default_out_dir(scenario)
     # refuse before the long stages, not after them
@@ -1358,6 +1369,7 @@ def view_from_run(folder: str | Path) -> RunView:
         timings_s=dict(record.get("timings_s", {})),
         robustness=robustness,
         robustness_runs=int(record.get("robustness_runs", 0)),
+        robustness_same_plan=_nan(record.get("robustness_same_plan")),
         robustness_png=png,
         existing=existing,
         excluded=pd.DataFrame(

@@ -265,6 +265,7 @@ def example_run_view(
         constraints=constraints,
         robustness=robust,
         robustness_runs=200 if robustness else 0,
+        robustness_same_plan=0.115 if robustness else float("nan"),
         layers={
             "countries": countries,
             "rail_lines": rail_lines,

@@ -25,57 +25,236 @@ def docs(view) -> BriefDocs:
     return render_brief(view)
 
 
-def test_brief_has_every_section(docs):
-    for heading in (
-        "## Summary",
-        "## The centres",
-        "### 1. Budapest, Hungary",
-        "## How the plan answers the proposals for Zhejiang",
-        "## How robust is the choice?",
-        "## Method",
-        "## Assumptions and data",
+SECTIONS = (
+    "1. The decision",
+    "2. How robust is the choice?",
+    "3. Risks, and what is not known",
+    "4. Order of opening, and what the plan answers",
+    "Annex: method, data and solver report",
+)
+
+
+def _section(md: str, start: str, end: str | None = None) -> str:
+    """The Markdown from the heading ``start`` to the next heading ``end`` (or the end)."""
+    text = md[md.index(start) :]
+    return text[: text.index(end)] if end else text
+
+
+def test_brief_has_every_section_in_the_order_of_a_decision(docs):
+    md, page = docs.markdown, docs.html
+    tops = [line[3:] for line in md.splitlines() if line.startswith("## ")]
+    assert tops == list(SECTIONS)
+    heads = re.findall(r"<h2[^>]*>(.*?)</h2>", page)
+    assert heads == [h.replace("&", "&amp;") for h in SECTIONS]
+    for sub in ("### A. The centres in detail", "### B. Method and criteria",
+                "### C. Constraints and the solver", "### D. What Zhejiang already has",
+                "### E. Assumptions, and the stages' raw counts", "### F. Sources and licences",
+                "### Suggested order of opening", "#### §3.1 "):  # fmt: skip
+        assert sub in md
+    assert "![Map of the recommended centres](map.png)" in _section(md, "## 1.", "## 2.")
+    assert '<img src="data:image/png;base64,' in page
+
+
+def test_the_decision_comes_first_with_stability_figures(docs):
+    decision = _section(docs.markdown, "## 1. The decision", "## 2.")
+    assert "Zhejiang should open **4 new overseas innovation centres**" in decision
+    assert "| # | Centre | What for | Why here | How stable |" in decision
+    assert (
+        "| 1 | Budapest, Hungary | New energy vehicles and Digital economy | share of score: "
+        "rail freight time 31%; cooperation zone proximity 24%; innovation capacity: GII 19% "
+        "| chosen in 97% of 200 weight draws (firm) |"
+    ) in decision
+    assert "chosen in 41% of 200 weight draws (fragile)" in decision
+    assert "1 of the 4 centres was chosen in at least 80% of the draws (firm) and 2 in under " \
+        "50% (fragile)" in decision
+    # the plan's own survival, when the sweep measured it
+    assert "this exact set of centres came back in 11.5% of the draws" in decision
+    page = docs.html
+    first = page[page.index("1. The decision</h2>") : page.index("2. How robust")]
+    assert "chosen in 97% of 200 weight draws (firm)" in first
+    assert "share of score: rail freight time 31%" in first
+
+
+def test_no_plan_is_called_the_best_without_its_survival(view):
+    for v in (
+        view,
+        dataclasses.replace(view, robustness=None, robustness_runs=0),
+        dataclasses.replace(view, status="feasible", gap=0.034),
     ):
-        assert heading in docs.markdown
-    assert "![Map of the recommended centres](map.png)" in docs.markdown
-    assert '<img src="data:image/png;base64,' in docs.html
+        docs = render_brief(v)
+        for text in (docs.markdown, docs.html):
+            assert not re.search(r"best possible|best plan|plan (is )?the best", text, re.I)
+        decision = _section(docs.markdown, "## 1.", "## 2.")
+        assert "weight draws" in decision or "Robustness not measured in this run" in decision
 
 
-def test_summary_names_the_centres_and_what_they_serve(docs):
-    assert "**4 overseas innovation centres**: Budapest (Hungary), Madrid (Spain)" in docs.markdown
-    assert "| 1 | Budapest | Hungary | New energy vehicles and Digital economy | 0.74 |" in (
-        docs.markdown
-    )
-    assert "The solver proved this plan the best possible" in docs.markdown
+def test_draws_0_says_robustness_was_not_measured(view):
+    docs = render_brief(dataclasses.replace(view, robustness=None, robustness_runs=0))
+    md = docs.markdown
+    decision = _section(md, "## 1.", "## 2.")
+    assert "**Robustness not measured in this run** (planner run --draws 0)" in decision
+    assert "| not measured |" in decision
+    robust = _section(md, "## 2.", "## 3.")
+    assert "Robustness not measured in this run: it was run with --draws 0" in robust
+    assert "Robustness not measured in this run" in docs.html
+    assert "uses readiness alone" in _section(md, "## 4.", "## Annex")
+
+
+def test_reasons_are_shares_of_the_centre_score_not_weights(docs):
+    md = docs.markdown
+    assert "share of score: rail freight time 31%" in _section(md, "## 1.", "## 2.")
+    assert "each criterion's part of this centre's own score, not the criterion's weight" in md
+    annex = _section(md, "## Annex")
+    assert "**Why here (each criterion's share of this centre's score of 0.74, not its " \
+        "weight):** rail freight time 31%" in annex
+    assert "| rail freight time | geographic | lower is better | h | 25.0% |" in annex
+    assert "Each criterion's share of this centre's score of 0.74 (not its weight)" in docs.html
 
 
 def test_each_centre_says_why_how_reached_and_risks(docs):
     md = docs.markdown
-    budapest = md[md.index("### 1. Budapest") : md.index("### 2. Madrid")]
-    assert "comes mostly from rail freight time (31%)" in budapest
+    annex = _section(md, "### A. The centres in detail", "### B.")
+    budapest = annex[annex.index("#### 1. Budapest") : annex.index("#### 2. Madrid")]
     assert "Rail freight from the province's rail hub: 14 days (336 h)" in budapest
     assert "(one of the province's own), 180 km away" in budapest
-    assert "Political stability: stable (World Bank WGI estimate +0.62" in budapest
-    assert "chosen in 97% of the sensitivity runs" in budapest
-    jakarta = md[md.index("### 3. Jakarta") : md.index("### 4.")]
+    assert "chosen in 97% of the weight draws" in budapest
+    jakarta = annex[annex.index("#### 3. Jakarta") : annex.index("#### 4.")]
     assert "Rail freight from the province's rail hub: not reachable" in jakarta
-    assert "Cultural distance from China: no data" in jakarta
-    assert "Science and technology agreement with China: not known" in jakarta
-    assert "Not known for this city (left out of its score, or counted conservatively): " \
-        "cultural distance" in jakarta
     assert "Where it is weaker:** rail freight time (score 0.00)" in jakarta
+    risks = _section(md, "## 3.", "## 4.")
+    assert "**1. Budapest, Hungary:** political stability: stable (World Bank WGI estimate " \
+        "+0.62" in risks
+    line = next(x for x in risks.splitlines() if x.startswith("- **3. Jakarta"))
+    assert "cultural distance from China: no data" in line
+    assert "science and technology agreement with China: not known" in line
+    assert "not known for this city: cultural distance" in line
 
 
 def test_proposals_of_seed_003_are_answered_honestly(docs):
-    md = docs.markdown
+    md = _section(docs.markdown, "### How the plan answers", "## Annex")
     for section in ("§3.1", "§3.2", "§3.3", "§3.4", "§3.5"):
-        assert f"### {section} " in md
+        assert f"#### {section} " in md
     assert md.count("*Not covered:*") == 5
-    assert "2 of the 4 centres lie within 300 km of an overseas economic and trade" in md
-    assert "1 near one of Zhejiang's own zones" in md
-    assert "2 of the 4 centres are within 100 km of a node city" in md
+    # the Zhejiang zone nearest Budapest is 180 km away: not "near one of Zhejiang's own"
+    assert "1 of the 4 centres lies within 100 km of an overseas economic and trade " \
+        "cooperation zone of any sponsor; 0 within 100 km of a zone Zhejiang itself " \
+        "sponsors." in md
+    assert "2 of the 4 centres are within 50 km of a node city" in md
     assert "1 of the 4 centres is in a country that leads in science" in md
     assert "does not name the backbone enterprises" in md.replace("\n", " ")
     assert "Constraint applied: near cooperation zones." in md
+
+
+def test_own_zone_counts_only_zones_the_province_sponsors_within_the_radius(view):
+    zones = view.layers["cooperation_zones"].copy()
+    # a Zhejiang zone 22 km from Budapest; the zone near Jakarta is another province's
+    zones.loc[0, ["lon", "lat"]] = [19.3, 47.6]
+    zones.geometry = gpd.points_from_xy(zones["lon"], zones["lat"], crs="EPSG:4326")
+    v = dataclasses.replace(view, layers={**view.layers, "cooperation_zones": zones})
+    md = render_brief(v).markdown
+    assert "1 within 100 km of a zone Zhejiang itself sponsors: Budapest (22 km from " \
+        "China-Hungary Borsod Zone)." in md
+    assert "22 km from China-Hungary Borsod Zone, a zone Zhejiang sponsors" in (
+        _section(md, "## 1.", "## 2.")
+    )
+    # and the order of opening puts the firm centre that builds on it first
+    order = _section(md, "### Suggested order of opening", "### How the plan")
+    first = order[order.index("**First wave:**") : order.index("**Third wave")]
+    assert "(1) Budapest, Hungary: chosen in 97% of 200 weight draws (firm); 22 km from" in first
+    assert "Madrid" not in first
+
+
+def test_order_of_opening_states_its_rule_and_puts_fragile_centres_last(docs):
+    order = _section(docs.markdown, "### Suggested order of opening", "### How the plan")
+    assert "The rule: First wave: centres chosen in at least 80% of the weight draws that " \
+        "build on something Zhejiang already has abroad (one of Zhejiang's own cooperation " \
+        "zones within 100 km, or one of its existing centres within 300 km)." in order
+    assert "**First wave:**" not in order  # nothing firm builds on a base in the example
+    second = order[order.index("**Second wave:**") : order.index("**Third wave")]
+    assert "(1) Budapest" in second
+    third = order[order.index("**Third wave") :]
+    assert third.index("(2) Madrid") < third.index("(3) Jakarta")  # more often chosen first
+
+
+def test_the_annex_holds_the_solver_report_and_the_raw_counts(view):
+    raw = "rail_time: 1,027 candidate(s) in 112 countries -> unreachable"
+    screen = "host-country screen un_sanctions_st (UN sanctions): removed 9, 1,287 left"
+    v = dataclasses.replace(view, warnings=[*view.warnings, raw, screen])
+    md = render_brief(v).markdown
+    body, annex = md[: md.index("## Annex")], _section(md, "## Annex")
+    assert "Solver: pulp-cbc; status: optimal (proved by the solver); objective 2.710" in annex
+    assert "Solver:" not in body
+    for line in (raw, screen):
+        assert md_escape(line) in annex
+        assert md_escape(line) not in body
+    # the notes written as sentences stay in the body, with the risks
+    assert "12 candidate cities had no cultural distance value" in _section(md, "## 3.", "## 4.")
+    page = render_brief(v).html
+    assert page.index("Solver: pulp-cbc") > page.index("Annex: method")
+    assert page.index("1,027 candidate(s)") > page.index("Annex: method")
+
+
+def test_centres_are_grouped_by_kind_with_their_industry_reasons(view):
+    centres = view.centres.copy()
+    by_rank = centres.sort_values("rank")["name"].tolist()  # Budapest, Madrid, Jakarta, evil
+    kinds = {by_rank[0]: "zone", by_rank[1]: "sourcing", by_rank[2]: "zone",
+             by_rank[3]: "sourcing"}  # fmt: skip
+    centres["kind"] = centres["name"].map(kinds)
+    centres["kind_name"] = centres["kind"].map(
+        {"zone": "zone upgrading", "sourcing": "science and technology sourcing"}
+    )
+    centres["industry_reasons"] = [
+        ["Hungary's battery exports", "a strong ICT services trade"] if n == "Budapest"
+        else f"{n} reason one | {n} reason two" if n == "Madrid"
+        else {"Advanced materials": "nickel processing"} if n == "Jakarta"
+        else []
+        for n in centres["name"]
+    ]  # fmt: skip
+    v = dataclasses.replace(view, centres=centres)
+    docs = render_brief(v)
+    md = docs.markdown
+    decision = _section(md, "## 1.", "## 2.")
+    assert "of 2 kinds: 2 for zone upgrading and 2 for science and technology sourcing" in decision
+    zone = decision[decision.index("### Zone upgrading (2 centres)") :]
+    zone = zone[: zone.index("### Science and technology sourcing (2 centres)")]
+    assert "| 1 | Budapest, Hungary | New energy vehicles: Hungary's battery exports; " \
+        "Digital economy: a strong ICT services trade |" in zone
+    assert "| 2 | Jakarta, Indonesia | Advanced materials: nickel processing |" in zone
+    sourcing = decision[decision.index("### Science and technology sourcing") :]
+    assert "| 3 | Madrid, Spain | Biomedicine (Madrid reason one; Madrid reason two) |" in sourcing
+    assert "| 3 | Madrid (science and technology sourcing) | 64% |" in md
+    assert "- **Kind:** zone upgrading." in _section(md, "### A.", "### B.")
+    assert "<h3>Zone upgrading (2 centres)</h3>" in docs.html
+    assert EVIL not in docs.html and "<script>" not in md
+    # the static map numbers the centres as the brief does: by kind, then rank
+    from planner.briefs import ordered_centres
+
+    assert [r["name"] for r in ordered_centres(v)] == [by_rank[0], by_rank[2], by_rank[1],
+                                                        by_rank[3]]  # fmt: skip
+    assert render_static_map(v).startswith(b"\x89PNG")
+
+
+def test_without_kinds_the_brief_has_no_kind_headings(docs):
+    decision = _section(docs.markdown, "## 1.", "## 2.")
+    assert "### " not in decision
+    assert " kinds:" not in decision
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (["a", "b"], ["a", "b"]),
+        ("a | b", ["a", "b"]),
+        ("a\nb", ["a", "b"]),
+        ({"X": "a", "Y": None}, ["X: a"]),
+        (float("nan"), []),
+        (None, []),
+    ],
+)
+def test_industry_reasons_are_read_in_each_form(value, expected):
+    from planner.briefs import _industry_reasons
+
+    assert _industry_reasons({"industry_reasons": value}) == expected
 
 
 def test_data_strings_are_escaped_in_markdown_and_html(docs):
@@ -85,7 +264,7 @@ def test_data_strings_are_escaped_in_markdown_and_html(docs):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; O&#39;Brien &amp; &#34;Co&#34;" in (
         docs.html
     )
-    assert '&lt;script>alert("x")&lt;/script> O\'Brien & "Co" (Testland)' in (
+    assert '| &lt;script>alert("x")&lt;/script> O\'Brien & "Co", Testland |' in (
         docs.markdown
     )
 
@@ -116,10 +295,13 @@ def test_md_escape(raw, escaped):
 def test_a_plan_not_proved_optimal_is_never_called_optimal(view):
     docs = render_brief(dataclasses.replace(view, status="feasible", gap=0.034))
     md = docs.markdown
-    assert "did not prove it the best possible: a better plan could score up to 3.4% more" in md
-    assert "**The plan is not proved optimal.**" in md
-    assert "proved this plan the best" not in md
-    assert "status: feasible, not proved optimal; gap to the best bound 3.40%" in md
+    assert "did not prove that no other plan scores higher: one could score up to 3.4% more" in (
+        _section(md, "## 1.", "## 2.")
+    )
+    annex = _section(md, "## Annex")
+    assert "**The plan is not proved optimal.**" in annex
+    assert "status: feasible, not proved optimal; gap to the best bound 3.40%" in annex
+    assert "proved that no other plan" not in md
     assert "not proved optimal" in docs.html
 
 
@@ -128,17 +310,20 @@ def test_no_plan_still_gives_a_brief(view):
         view, status="infeasible", centres=view.centres.iloc[0:0], robustness=None, gap=float("nan")
     )
     docs = render_brief(empty)
-    assert "**The run produced no plan.** The solver found no plan (infeasible" in docs.markdown
-    assert "## The centres\n\n## How the plan" in docs.markdown
-    assert "How robust" not in docs.markdown
+    md = docs.markdown
+    assert "**The run produced no plan.** The solver found no plan (infeasible" in md
+    assert [line[3:] for line in md.splitlines() if line.startswith("## ")] == list(SECTIONS)
+    assert "### A. The centres" not in md and "Suggested order" not in md
+    assert "Relax the constraints listed in the annex" in md
 
 
-def test_robustness_section_only_with_a_sensitivity_run(view):
-    docs = render_brief(dataclasses.replace(view, robustness=None, robustness_runs=0))
-    assert "How robust" not in docs.markdown and "How robust" not in docs.html
-    md = render_brief(view).markdown
-    assert "over 200 runs" in md
-    assert "Firm choices (chosen in at least 80% of runs): Budapest." in md
+def test_robustness_section_gives_each_centre_its_share_and_rank_interval(docs):
+    md = _section(docs.markdown, "## 2.", "## 3.")
+    assert "changed at random 200 times around the scenario's own weights" in md
+    assert "This exact set of 4 centres came back in 11.5% of the draws." in md
+    assert "| 1 | Budapest | 97% | 1-2 | firm |" in md
+    assert "| 2 | Madrid | 64% | 1-4 | in between |" in md
+    assert "Firm choices (chosen in at least 80% of the draws): Budapest." in md
     assert "Fragile choices (under 50%): Jakarta and" in md
 
 
@@ -205,17 +390,21 @@ def test_brief_lists_existing_centres_and_what_each_new_one_adds(view):
 
     docs = render_brief(dataclasses.replace(view, existing=example_existing()))
     md, page = docs.markdown, docs.html
-    assert "## What Zhejiang already has" in md
-    assert "already runs 3 centres abroad, in Hungary, Israel and United States" in md
-    assert "city not given; counted by country" in md
+    assert "They join the 3 centres Zhejiang already runs abroad, in Hungary, Israel and " \
+        "United States (annex D)." in _section(md, "## 1.", "## 2.")
+    annex = _section(md, "### D. What Zhejiang already has")
+    assert "already runs 3 centres abroad, in Hungary, Israel and United States" in annex
+    assert "city not given; counted by country" in annex
     assert "What it adds to the existing centres:** no new country (Hungary already has" in md
     assert "a new country (Spain)" in md
     # Budapest serves Biomedicine through the existing centre, Madrid's Biomedicine is not new
-    madrid = md.split("Madrid, Spain")[1].split("###")[0]
+    madrid = _section(md, "#### 2. Madrid, Spain", "#### 3.")
     assert "industries no existing centre" not in madrid
     assert "<script>" not in md and EVIL not in page
     assert "&lt;script&gt;alert" in page
-    assert "What Zhejiang already has" not in render_brief(view).markdown
+    blank = render_brief(view).markdown
+    assert "They join the" not in blank
+    assert "The run knows of no centre Zhejiang already runs abroad" in blank
 
 
 def test_brief_lists_hosts_left_out_and_low_confidence(view):
@@ -235,13 +424,14 @@ def test_brief_lists_hosts_left_out_and_low_confidence(view):
     first = centres.sort_values("rank").iloc[0]["name"]
     v = dataclasses.replace(view, centres=centres, excluded=excluded, low_confidence_share=0.25)
     docs = render_brief(v)
-    for text in (docs.markdown, docs.html):
-        assert "Hosts left out, and what is not known" in text
+    risks = _section(docs.markdown, "## 3.", "## 4.")
+    for text in (risks, docs.html):
+        assert "Risks, and what is not known" in text or text is risks
         assert "North Korea (11 candidate cities): UN Security Council resolution 2321" in text
         assert "Israel (WGI political stability -1.46" in text
         assert "LOW CONFIDENCE: 40%" in text
         assert "top 100" not in text.lower()
-    assert f"| {first} (low confidence) |" in docs.markdown
+    assert f"| 1 | {first}, Hungary (low confidence) |" in docs.markdown
 
 
 def test_static_map_labels_do_not_collide():
@@ -264,7 +454,29 @@ def test_static_map_labels_do_not_collide():
 
 
 def test_brief_numbers_centres_as_the_map_and_keeps_their_rank(docs):
-    assert "| # | Centre | Country | Serves | Score (0-1) | Rank among candidates |" in (
-        docs.markdown
-    )
-    assert "Rank among candidates</th>" in docs.html
+    assert "| 1 | Budapest, Hungary |" in docs.markdown
+    assert "#### 1. Budapest, Hungary" in docs.markdown
+    assert "- **Rank among the candidates:** 1." in docs.markdown
+    assert "<dt>Rank among the candidates</dt>" in docs.html
+
+
+def test_static_map_keeps_the_train_line_ends_near_the_plan(view):
+    from planner.briefs import _line_ends_near
+
+    rail = view.layers["rail_lines"]
+    # Madrid, the end of the Yiwu-Madrid line, is within reach of Budapest; Yiwu is not
+    ends = _line_ends_near(rail, [(19.04, 47.5)])
+    assert (-3.7, 40.42) in ends and (120.08, 29.31) not in ends
+    assert _line_ends_near(rail, [(106.85, -6.21)]) == []  # a plan in Asia keeps its frame
+
+
+def test_a_low_confidence_centre_opens_a_wave_later(view):
+    centres = view.centres.copy()
+    centres["low_confidence"] = [n == "Budapest" for n in centres["name"]]
+    centres["imputed_weight_share"] = [0.4 if n == "Budapest" else 0.0 for n in centres["name"]]
+    md = render_brief(dataclasses.replace(view, centres=centres)).markdown
+    order = _section(md, "### Suggested order of opening", "### How the plan")
+    third = order[order.index("**Third wave") :]
+    assert "(1) Budapest, Hungary: chosen in 97% of 200 weight draws (firm); no base of " \
+        "Zhejiang's within reach; low confidence in its data." in third
+    assert "**Second wave:**" not in order

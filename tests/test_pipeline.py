@@ -234,26 +234,49 @@ def test_names_from_a_user_layer_are_escaped_everywhere(tmp_path: Path):
     assert EVIL in set(plan["name"])  # data files keep the name as it is
 
 
-def test_run_with_draws_adds_robustness(tmp_path: Path):
-    out = tmp_path / "run"
-    result = CliRunner().invoke(
-        main, ["run", "--out", str(out), "--draws", "6", "--seed", "3", "--workers", "1"]
-    )
-    assert result.exit_code == 0, result.output
-    robust = pd.read_csv(out / "robustness.csv")
+def test_default_run_sweeps_the_weights_and_the_brief_leads_with_the_decision(
+    default_run: Path,
+):
+    from planner.pipeline import DEFAULT_RUN_DRAWS
+
+    record = json.loads((default_run / "run.json").read_text())
+    assert record["robustness_runs"] == DEFAULT_RUN_DRAWS == 200
+    assert 0 <= record["robustness_same_plan"] <= 1
+    robust = pd.read_csv(default_run / "robustness.csv")
     assert list(robust.columns) == ["city_id", "chosen_share", "rank_low", "rank_high"]
     assert robust["chosen_share"].between(0, 1).all()
-    plan = pd.read_csv(out / "plan.csv")
+    plan = pd.read_csv(default_run / "plan.csv")
     assert set(plan["city_id"]) <= set(robust["city_id"])
-    assert (out / "robustness.png").read_bytes().startswith(b"\x89PNG")
-    brief = (out / "brief.md").read_text()
-    assert "## How robust is the choice?" in brief
-    assert "over 6 runs" in brief
+    assert (default_run / "robustness.png").read_bytes().startswith(b"\x89PNG")
+    brief = (default_run / "brief.md").read_text()
+    first = brief[brief.index("\n## ") : brief.index("\n## 2.")]
+    assert first.startswith("\n## 1. The decision")
+    # every centre with the share of draws that chose it, in the decision itself
+    for name in plan["name"]:
+        row = next(line for line in first.splitlines() if line.startswith("| ") and name in line)
+        assert re.search(r"chosen in \d+% of 200 weight draws \((firm|in between|fragile)\)", row)
+    assert "this exact set of centres came back in" in first
+    assert "best possible" not in brief
     assert "](robustness.png)" in brief
-    assert "data:image/png;base64," in (out / "brief.html").read_text()
-    assert json.loads((out / "run.json").read_text())["robustness_runs"] == 6
-    # redrawing from the folder keeps the robustness
-    assert view_from_run(out).robustness_runs == 6
+    annex = brief[brief.index("## Annex") :]
+    assert "Solver: cbc; status:" in annex
+    assert "candidate(s) in" in annex and "candidate(s) in" not in brief[: brief.index("## Annex")]
+    # redrawing from the folder keeps the robustness and the plan's survival
+    view = view_from_run(default_run)
+    assert view.robustness_runs == 200
+    assert view.robustness_same_plan == pytest.approx(record["robustness_same_plan"])
+
+
+def test_run_with_draws_0_says_robustness_was_not_measured(tmp_path: Path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", "--out", str(out), "--draws", "0"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "robustness.csv").exists()
+    assert json.loads((out / "run.json").read_text())["robustness_runs"] == 0
+    brief = (out / "brief.md").read_text()
+    decision = brief[brief.index("## 1. The decision") : brief.index("## 2.")]
+    assert "**Robustness not measured in this run** (planner run --draws 0)" in decision
+    assert "Robustness not measured in this run" in (out / "brief.html").read_text()
 
 
 def test_compare_two_runs(default_run: Path, tmp_path: Path):

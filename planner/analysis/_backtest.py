@@ -26,8 +26,9 @@ The plan
     The scenario's own constraints with the number of centres replaced by N
     (``n_centres = N``) and WITHOUT the existing centres: the actual centres are the
     answer being predicted, so they cannot also be given to the plan. Kinds of centre are
-    left out too: their counts are set for the scenario's own number of centres, not N. Its solver status is
-    reported as it is; without a plan the plan-based figures are missing (NaN).
+    left out too: their counts are set for the scenario's own number of centres, not N.
+    Its solver status is reported as it is; without a plan the plan-based figures are
+    missing (NaN).
 
 Summary, for the method and two baselines
     ``median_percentile``, ``top_n_hit_rate`` (share of matched centres whose city ranks
@@ -727,67 +728,3 @@ def format_backtest(result: Backtest, *, fmt: Literal["table", "csv", "json"] = 
     ]  # fmt: skip
     lines += [f"Note: {n}" for n in result.notes]
     return "\n".join(lines) + "\n"
-
-
-def backtest_brief(result: Backtest | None, *, weights_file: str = "") -> dict[str, Any]:
-    """What the brief's backtest section says, for decision makers: the headline
-    comparison with the baselines, the centres the method agreed with and those it did
-    not (with the criteria that held them back), and where the weights came from."""
-    out: dict[str, Any] = {"weights_file": weights_file, "shown": result is not None}
-    if result is None:
-        return out
-    s = result.summary.set_index("method")
-
-    def pct(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else f"{v:.0f}"
-
-    def share(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else f"{v:.0%}"
-
-    def km(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else f"{v:,.0f} km"
-
-    out["rows"] = [
-        {
-            "label": {"method": "This method", "population": "Population alone",
-                      "random": "Random choice (expected)"}[m],
-            "median": pct(s.at[m, "median_percentile"]),
-            "top": share(s.at[m, "top_n_hit_rate"]),
-            "plan": share(s.at[m, "plan_hit_rate"]),
-            "dist": km(s.at[m, "mean_dist_to_plan_km"]),
-            "country": share(s.at[m, "country_hit_rate"]),
-        }
-        for m in ("method", "population", "random")
-    ]  # fmt: skip
-    out["source"] = result.source
-    out["n_sites"] = result.n_sites
-    out["n_candidates"] = f"{result.n_candidates:,}"
-    out["radius_km"] = f"{result.radius_km:g}"
-    better = s.at["method", "median_percentile"] > s.at["population", "median_percentile"]
-    out["verdict"] = (
-        "The criteria rank the cities where centres actually went higher than city size "
-        "alone does." if better else
-        "City size alone ranks the cities where centres actually went at least as high as "
-        "the criteria do: the criteria add little here."
-    )  # fmt: skip
-    c = result.centres
-    cities = c[c["match"].isin(["city", "nearest"])]
-    agreed = cities[(cities["in_plan"].fillna(False)) | (cities["in_top_n"].fillna(False))]
-    missed = cities.drop(agreed.index)
-
-    def line(r: Any, *, why: str) -> str:
-        drivers = str(r[why] or "").replace(";", ", ")
-        verb = "lifted by" if why == "lifts" else "held back by"
-        return (
-            f"{r['name']} ({r['city']}, {r['iso3']}): rank {int(r['rank'])} of "
-            f"{result.n_candidates:,} (percentile {r['percentile']:.0f})"
-            + (f"; {verb} {drivers}" if drivers else "")
-        )
-
-    out["agreed"] = [line(r, why="lifts") for r in agreed.to_dict("records")]
-    out["missed"] = [line(r, why="holds_back") for r in missed.to_dict("records")]
-    other = c[~c["match"].isin(["city", "nearest"])]
-    out["unmatched"] = [
-        f"{r['name']} ({r['iso3']}): {r['reason']}" for r in other.to_dict("records")
-    ]
-    return out

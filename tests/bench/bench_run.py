@@ -2,16 +2,19 @@
 
 Cold: a new process with an empty network cache (`PLANNER_CACHE_DIR` set to a fresh
 folder), so the multimodal network is built. Warm: the same again with the cache in
-place. Each run is a separate `planner run` process writing a fresh run folder; the
-stage timings come from its run.json.
+place. Each run is a separate `planner run` process writing a fresh run folder, with its
+default weight-sensitivity sweep (200 draws: the "analysis" column); the stage timings
+come from its run.json.
 
     python tests/bench/bench_run.py
+    python tests/bench/bench_run.py --draws 0    # without the sweep, to compare
 
 Targets (issue 7): cold under 60 s, warm under 20 s.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -22,11 +25,12 @@ import time
 from pathlib import Path
 
 
-def one_run(out: Path, cache: Path) -> tuple[float, dict[str, float]]:
+def one_run(out: Path, cache: Path, draws: int | None) -> tuple[float, dict[str, float]]:
     env = dict(os.environ, PLANNER_CACHE_DIR=str(cache))
+    extra = [] if draws is None else ["--draws", str(draws)]
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "planner.cli", "-q", "run", "--out", str(out)],
+        [sys.executable, "-m", "planner.cli", "-q", "run", "--out", str(out), *extra],
         env=env,
         check=True,
         capture_output=True,
@@ -36,12 +40,15 @@ def one_run(out: Path, cache: Path) -> tuple[float, dict[str, float]]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, help="planner run --draws N (default: its own)")
+    args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="planner-bench-"))
     try:
         cache = work / "cache"
         rows = []
         for label in ("cold", "warm", "warm"):
-            wall, stages = one_run(work / f"run-{len(rows)}", cache)
+            wall, stages = one_run(work / f"run-{len(rows)}", cache, args.draws)
             rows.append((label, wall, stages))
         names = list(rows[0][2])
         print(f"{'run':<6}{'wall s':>8}" + "".join(f"{n:>15}" for n in names))
