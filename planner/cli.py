@@ -300,7 +300,7 @@ def map_(run_dir: Path, top_n: int, tiles: str | None) -> None:
 
     Example: planner map maps/zhejiang --top-n 0
     """
-    from planner.pipeline import redraw_map
+    from planner.runfolder import redraw_map
 
     click.echo(str(redraw_map(run_dir, top_n=top_n, tiles=tiles)))
 
@@ -317,7 +317,7 @@ def brief(run_dir: Path, pdf: bool | None) -> None:
 
     Example: planner brief maps/zhejiang --pdf
     """
-    from planner.pipeline import redraw_brief
+    from planner.runfolder import redraw_brief
 
     for path in redraw_brief(run_dir, pdf="auto" if pdf is None else pdf):
         click.echo(str(path))
