@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from planner._errors import PlannerError, ScenarioError
-from planner._existing import existing_for_plan, read_existing_centres
+from planner._existing import read_existing_centres
+from planner._inputs import plan_inputs_from
 from planner._run import _CONTEXT_LAYERS, RunView, _points
 from planner.layers import LayerSet, list_layers, read_candidates
 from planner.runfolder import (
@@ -150,54 +151,8 @@ def prepare(
 
 
 def plan_inputs(prepared: Prepared) -> Any:
-    """The plan model's inputs from the scores and the accessibility table.
-
-    ``access`` (the factor that weighs each centre's industry fit) is the mean of the
-    candidate's air-travel score and its best freight score (rail or sea), both in
-    [0, 1] from the criteria stage; a criterion the scenario dropped counts as absent.
-    ``cost_musd`` comes from the candidates layer when a user file supplies it and is
-    otherwise unknown (NaN): the shipped data hold no centre costs, so a budget
-    constraint needs the user's own cost column.
-    """
-    from planner.optimise import PlanInputs
-
-    frame = prepared.scores.frame
-    access = prepared.access.set_index("city_id")
-    cand = pd.DataFrame(
-        {
-            "city_id": frame["city_id"].to_numpy(),
-            "name": frame["name"].astype(str).to_numpy(),
-            "iso3": frame["iso3"].astype(str).to_numpy(),
-            "score_total": frame["score_total"].to_numpy(float),
-            "lon": frame["lon"].to_numpy(float),
-            "lat": frame["lat"].to_numpy(float),
-        }
-    )
-    ids = cand["city_id"]
-    cand["cost_musd"] = (
-        frame["cost_musd"].to_numpy(float) if "cost_musd" in frame.columns else np.nan
-    )
-    for col in ("dist_rail_node_km", "dist_coop_zone_km"):
-        cand[col] = ids.map(access[col]).to_numpy(float)
-    cand["st_leading"] = frame["st_leading"].fillna(False).astype(bool).to_numpy()
-    stability = "value_political_stability"
-    cand["political_stability"] = (
-        frame[stability].to_numpy(float) if stability in frame.columns else np.nan
-    )
-    freight = [c for c in ("score_rail_time", "score_sea_time") if c in frame.columns]
-    parts = []
-    if freight:
-        parts.append(frame[freight].max(axis=1).to_numpy(float))
-    if "score_air_time" in frame.columns:
-        parts.append(frame["score_air_time"].to_numpy(float))
-    if parts:
-        cand["access"] = np.nanmean(np.vstack(parts), axis=0)
-    return PlanInputs(
-        candidates=cand,
-        fit=prepared.scores.fit,
-        industry_weights=dict(prepared.scores.industry_weights),
-        existing=existing_for_plan(prepared.existing),
-    )
+    """The plan model's inputs of a prepared scenario (:func:`planner._inputs.plan_inputs_from`)."""
+    return plan_inputs_from(prepared.scores, prepared.access, existing=prepared.existing)
 
 
 def with_centre_count(

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from planner._errors import PlannerError
+from planner._inputs import plan_inputs_from
 
 #: Candidates kept per ranking in the first pooled solve; 0 (the default) solves the model
 #: on every candidate that dominance does not rule out, which measured faster on the
@@ -604,14 +605,12 @@ def plan_reoptimiser(
             "until='criteria') first."
         )
         raise PlannerError(msg)
-    from planner.pipeline import plan_inputs
-
     scenario = prepared.scenario
     cons = constraints
     if cons is None:
         cons = plan_constraints_from_mapping(scenario.constraints)
     solver = scenario.solver
-    inputs = plan_inputs(prepared)
+    inputs = plan_inputs_from(scores, prepared.access, existing=prepared.existing)
     frame = inputs.candidates.reset_index(drop=True)
     # industries without weight are left out of the plan model, as solve_plan requires
     industries = tuple(str(k) for k, v in inputs.industry_weights.items() if v > 0)
