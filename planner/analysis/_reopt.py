@@ -523,21 +523,37 @@ class ReoptSession:
         self._model = model
         self._last: Any = None
 
-    def solve(self, total: np.ndarray) -> DrawPlan:
-        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1])."""
+    @property
+    def model(self) -> Any:
+        """The session's own :class:`planner.optimise.PlanModel` (None on a pool)."""
+        return self._model
+
+    def solve_solution(self, total: np.ndarray) -> tuple[Any, int]:
+        """The :class:`planner.optimise.PlanSolution` for ``total`` on the session's own
+        model, and the candidates the MIP could open (all when the LP proved it).
+
+        Needs an exact session (``pool`` 0 or a minimum separation)."""
         reopt = self.reopt
         s = reopt._scores(total)
         if self._model is None:
-            return reopt._solve_pooled(s)
-        n = len(s)
+            msg = "solve_solution needs an exact session; build the re-optimiser with pool=0."
+            raise PlannerError(msg)
         sol = self._model.solve_relaxation(s) if reopt.relaxation_first else None
-        pool = n
+        pool = len(s)
         if sol is None:
             keep = reopt._undominated(s)
             pool = int(keep.sum())
             sol = self._model.solve(s, start=self._last, closed=~keep, relaxation_first=False)
         if sol.x is not None:
             self._last = sol
+        return sol, pool
+
+    def solve(self, total: np.ndarray) -> DrawPlan:
+        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1])."""
+        reopt = self.reopt
+        if self._model is None:
+            return reopt._solve_pooled(reopt._scores(total))
+        sol, pool = self.solve_solution(total)
         has = sol.status in ("optimal", "feasible")
         return DrawPlan(
             status=str(sol.status),
