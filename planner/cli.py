@@ -660,8 +660,6 @@ def scenario_check(scenario: str | None) -> None:
     click.echo(format_scenario(check_scenario(read_scenario(scenario))))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
 
 
 @main.command()
@@ -699,3 +697,7 @@ def serve(
     )
     click.echo(f"The explorer is at http://{host}:{port}/ (Ctrl-C stops it).", err=True)
     serve_app(session, host=host, port=port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
