@@ -473,7 +473,7 @@ def _field_problems(key: str, kind: str, value: Any) -> list[str]:
 def check_run_record(record: dict[str, Any], path: str | Path = "run.json") -> dict[str, Any]:
     """Check a ``run.json`` record as a whole: every field, with every problem listed.
 
-    The fields are those :func:`planner.pipeline.run_record` writes; ``scenario`` and
+    The fields are those :func:`planner.runfolder.run_record` writes; ``scenario`` and
     ``status`` are required, the others are checked when present (older run folders
     may lack them).
 
@@ -540,3 +540,14 @@ def read_run_table(
         msg = f"{str(path)!r} lacks the column(s) {', '.join(lacking)}; {again}."
         raise OutputError(msg)
     return frame
+
+
+# The layers the map and the brief show around the plan, when the run has them.
+_CONTEXT_LAYERS = ("countries", "corridors", "rail_lines", "cooperation_zones", "ports", "airports")
+
+
+def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    frame = frame.drop(columns=["geometry"], errors="ignore")
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
+

@@ -310,7 +310,7 @@ def map_(run_dir: Path, top_n: int, tiles: str | None) -> None:
 
     Example: planner map maps/zhejiang --top-n 0
     """
-    from planner.pipeline import redraw_map
+    from planner.runfolder import redraw_map
 
     click.echo(str(redraw_map(run_dir, top_n=top_n, tiles=tiles)))
 
@@ -327,7 +327,7 @@ def brief(run_dir: Path, pdf: bool | None) -> None:
 
     Example: planner brief maps/zhejiang --pdf
     """
-    from planner.pipeline import redraw_brief
+    from planner.runfolder import redraw_brief
 
     for path in redraw_brief(run_dir, pdf="auto" if pdf is None else pdf):
         click.echo(str(path))
@@ -787,6 +787,45 @@ def scenario_check(scenario: str | None) -> None:
     from planner.scenario import check_scenario, format_scenario, read_scenario
 
     click.echo(format_scenario(check_scenario(read_scenario(scenario))))
+
+
+
+
+@main.command()
+@scenario_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+    help="Port to listen on.",
+)
+@backend_option
+@layer_option
+def serve(
+    scenario: str | None,
+    host: str,
+    port: int,
+    backend: str | None,
+    overrides: dict[str, Path],
+) -> None:
+    """Start the what-if explorer: a local web page that re-plans as weights move.
+
+    Prepares the scenario once (layers, accessibility, criteria), then serves a page
+    with weight sliders, constraint controls, a map and the plan table, and a JSON API
+    (GET /api/scenario, POST /api/plan). Listens on 127.0.0.1 unless --host says
+    otherwise. Stop it with Ctrl-C.
+
+    Example: planner serve --port 8000
+    """
+    from planner.scenario import read_scenario
+    from planner.serve import serve as serve_app
+    from planner.session import PlanningSession
+
+    session = PlanningSession.prepare(
+        read_scenario(scenario), overrides=overrides, backend=backend,
+        progress=lambda m: click.echo(f"  {m}", err=True),
+    )
+    click.echo(f"The explorer is at http://{host}:{port}/ (Ctrl-C stops it).", err=True)
+    serve_app(session, host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from planner._errors import OutputError
 from planner.cli import main
-from planner.pipeline import view_from_run
+from planner.runfolder import view_from_run
 
 RUN_FILES = {
     "map.html",
@@ -308,7 +308,7 @@ def _fake_run(folder: Path, marker: str = "old") -> Path:
 
 
 def test_force_replaces_only_a_planner_run_folder(tmp_path: Path):
-    from planner.pipeline import check_out_dir, is_run_folder
+    from planner.runfolder import check_out_dir, is_run_folder
 
     run = _fake_run(tmp_path / "run")
     assert is_run_folder(run)
@@ -327,7 +327,7 @@ def test_force_replaces_only_a_planner_run_folder(tmp_path: Path):
 
 
 def test_failed_swap_puts_the_old_run_back(tmp_path: Path):
-    from planner.pipeline import _staged_folder
+    from planner.runfolder import _staged_folder
 
     target = _fake_run(tmp_path / "run")
     failed = pytest.raises(OutputError, match="Cannot replace the run folder")
@@ -339,7 +339,7 @@ def test_failed_swap_puts_the_old_run_back(tmp_path: Path):
 
 
 def test_interrupt_inside_the_block_leaves_the_old_run(tmp_path: Path):
-    from planner.pipeline import _staged_folder
+    from planner.runfolder import _staged_folder
 
     target = _fake_run(tmp_path / "run")
     with pytest.raises(KeyboardInterrupt), _staged_folder(target, force=True) as staging:
@@ -350,7 +350,7 @@ def test_interrupt_inside_the_block_leaves_the_old_run(tmp_path: Path):
 
 
 def test_next_run_recovers_what_a_killed_run_left(tmp_path: Path):
-    from planner.pipeline import recover_run_folder
+    from planner.runfolder import recover_run_folder
 
     dead = 2**22 + 12345  # above Linux's largest pid: no such process
     _fake_run(tmp_path / f".run.old-{dead}")

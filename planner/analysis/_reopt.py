@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from planner._errors import PlannerError
+from planner._inputs import plan_constraints, plan_inputs_from
 
 #: Candidates kept per ranking in the first pooled solve; 0 (the default) solves the model
 #: on every candidate that dominance does not rule out, which measured faster on the
@@ -525,24 +526,40 @@ class ReoptSession:
         self._model = model
         self._last: Any = None
 
-    def solve(self, total: np.ndarray) -> DrawPlan:
-        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1])."""
+    @property
+    def model(self) -> Any:
+        """The session's own :class:`planner.optimise.PlanModel` (None on a pool)."""
+        return self._model
+
+    def solve_solution(self, total: np.ndarray) -> tuple[Any, int]:
+        """The :class:`planner.optimise.PlanSolution` for ``total`` on the session's own
+        model, and the candidates the MIP could open (all when the LP proved it).
+
+        Needs an exact session (``pool`` 0 or a minimum separation)."""
         reopt = self.reopt
         s = reopt._scores(total)
         if self._model is None:
-            return reopt._solve_pooled(s)
-        n = len(s)
+            msg = "solve_solution needs an exact session; build the re-optimiser with pool=0."
+            raise PlannerError(msg)
         sol = self._model.solve_relaxation(s) if reopt.relaxation_first else None
-        pool = n
+        pool = len(s)
         if sol is None:
             if getattr(reopt.constraints, "kinds", ()):
-                keep = np.ones(n, dtype=bool)
+                keep = np.ones(len(s), dtype=bool)  # kinds: dominance does not hold
             else:
                 keep = reopt._undominated(s)
             pool = int(keep.sum())
             sol = self._model.solve(s, start=self._last, closed=~keep, relaxation_first=False)
         if sol.x is not None:
             self._last = sol
+        return sol, pool
+
+    def solve(self, total: np.ndarray) -> DrawPlan:
+        """The optimal plan for the scores ``total`` (one per candidate, in [0, 1])."""
+        reopt = self.reopt
+        if self._model is None:
+            return reopt._solve_pooled(reopt._scores(total))
+        sol, pool = self.solve_solution(total)
         has = sol.status in ("optimal", "feasible")
         return DrawPlan(
             status=str(sol.status),
@@ -608,14 +625,14 @@ def plan_reoptimiser(
             "until='criteria') first."
         )
         raise PlannerError(msg)
-    from planner.pipeline import plan_constraints, plan_inputs
-
     scenario = prepared.scenario
     cons = constraints
     if cons is None:
         cons = plan_constraints(scenario)
     solver = scenario.solver
-    inputs = plan_inputs(prepared)
+    inputs = plan_inputs_from(
+        scores, prepared.access, existing=prepared.existing, kinds=cons.kinds
+    )
     frame = inputs.candidates.reset_index(drop=True)
     # industries without weight are left out of the plan model, as solve_plan requires
     industries = tuple(str(k) for k, v in inputs.industry_weights.items() if v > 0)
