@@ -305,7 +305,7 @@ class PlanningSession:
 
     # ------------------------------------------------------------------ solving
 
-    def _constraints(self, table: Mapping[str, Any]) -> Any:
+    def constraints_from(self, table: Mapping[str, Any]) -> Any:
         """:class:`planner.optimise.PlanConstraints` of ``table``, with the scenario's kinds
         of centre (``[[kinds]]``), as :func:`planner._inputs.plan_constraints` builds them."""
         from planner._inputs import plan_constraints
@@ -315,7 +315,10 @@ class PlanningSession:
     def _session_for(self, constraints: Any) -> Any:
         from planner.analysis import plan_reoptimiser
 
-        session = self._sessions.get(constraints)
+        # PlanConstraints with kinds of centre hold dicts (their weights): key by the repr,
+        # which states every field in order
+        key = repr(constraints)
+        session = self._sessions.get(key)
         if session is None:
             reopt = plan_reoptimiser(
                 self.prepared,
@@ -325,18 +328,17 @@ class PlanningSession:
                 pool=0,
             )
             session = reopt.session()
-            self._sessions[constraints] = session
+            self._sessions[key] = session
             while len(self._sessions) > MAX_MODELS:
                 self._sessions.popitem(last=False)
-        self._sessions.move_to_end(constraints)
+        self._sessions.move_to_end(key)
         return session
 
     def plan_inputs(self, weights: pd.Series, constraints: Any) -> Any:
         """The :class:`planner.optimise.PlanInputs` that :func:`planner.optimise.solve_plan`
         takes for the same weights (the candidates' ``score_total`` re-scored)."""
         model = self._session_for(constraints).model
-        cand = model.inputs.candidates.assign(score_total=self.totals(weights))
-        return replace(model.inputs, candidates=cand)
+        return _rescored(model.inputs, self.totals(weights), constraints)
 
     def solve(
         self,
@@ -356,7 +358,7 @@ class PlanningSession:
         t0 = time.perf_counter()
         w = self.resolve_weights(weights)
         table = self.resolve_constraints(constraints)
-        cons = self._constraints(table)
+        cons = self.constraints_from(table)
         s = self.totals(w)
         with self._lock:
             session = self._session_for(cons)
@@ -368,7 +370,7 @@ class PlanningSession:
         message = sol.message
         if sol.status == "infeasible":
             full = solve_plan(
-                replace(model.inputs, candidates=model.inputs.candidates.assign(score_total=s)),
+                _rescored(model.inputs, s, cons),
                 cons,
                 backend=self.backend,
                 time_limit_s=self.time_limit_s,
@@ -548,3 +550,19 @@ def _is_table_array(value: Any) -> bool:
 def _key(key: str) -> str:
     k = str(key)
     return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else f'"{k}"'
+
+
+def _rescored(inputs: Any, s: np.ndarray, constraints: Any) -> Any:
+    """``inputs`` with the candidates' ``score_total`` set to ``s`` and each kind's score
+    moved as the warm model moves it (:meth:`planner.optimise.PlanModel._kind_s`: scaled
+    by the candidate's ratio of ``s`` to its built total, clipped to [0, 1])."""
+    from planner.optimise import kind_score_column
+
+    cand = inputs.candidates
+    s0 = cand["score_total"].to_numpy(dtype=float)
+    ratio = np.divide(s, s0, out=np.ones_like(s, dtype=float), where=s0 > 0)
+    kinds = {
+        col: np.clip(cand[col].to_numpy(dtype=float) * ratio, 0.0, 1.0)
+        for col in (kind_score_column(k.id) for k in getattr(constraints, "kinds", ()))
+    }
+    return replace(inputs, candidates=cand.assign(score_total=s, **kinds))

@@ -609,14 +609,14 @@ def test_compare_refuses_a_folder_without_run_files(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_zero_spread_on_the_default_scenario_returns_its_plan() -> None:
     from planner.analysis import sensitivity
-    from planner.optimise import plan_constraints_from_mapping, solve_plan
-    from planner.pipeline import plan_inputs, prepare
+    from planner.optimise import solve_plan
+    from planner.pipeline import plan_constraints, plan_inputs, prepare
     from planner.scenario import read_scenario
 
     prepared = prepare(read_scenario(None))
     own = solve_plan(
         plan_inputs(prepared),
-        plan_constraints_from_mapping(prepared.scenario.constraints),
+        plan_constraints(prepared.scenario),  # its kinds of centre included
         backend="cbc",
         assess_binding=False,
     )

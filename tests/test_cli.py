@@ -158,9 +158,9 @@ def test_numpy_values_reach_messages_as_plain_values():
 
 
 def test_new_sets_the_centres_to_add_beside_the_existing_ones(runner: CliRunner):
-    result = runner.invoke(main, ["optimise", "--new", "3", "--backend", "highs"])
+    result = runner.invoke(main, ["optimise", "--new", "7", "--backend", "highs"])
     assert result.exit_code == 0, result.output
-    assert "exactly 3 new centres beside 9 existing (12 in all)" in result.output
+    assert "exactly 7 new centres beside 9 existing (16 in all)" in result.output
     total = runner.invoke(main, ["optimise", "--centres", "3"])
     assert total.exit_code == 1
     assert "Error: n_centres = 3 is the total" in total.output and "n_new" in total.output

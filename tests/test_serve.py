@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.optimise import plan_constraints_from_mapping, solve_plan
+from planner.optimise import solve_plan
 from planner.scenario import read_scenario, scenario_from_mapping
 from planner.serve import MAX_BODY_BYTES, create_app
 from planner.session import PlanningSession
@@ -112,10 +112,11 @@ def test_plan_of_empty_settings_is_the_scenario_plan(server, session):
 
 def test_plan_equals_solve_plan_for_the_same_inputs(server, session):
     weights = {"talent": 0.4, "rail_time": 0.0, "risk": 0.02}
-    status, plan = _post(server, {"weights": weights, "constraints": {"n_new": 6}})
+    status, plan = _post(server, {"weights": weights, "constraints": {"n_new": 7}})
     assert status == 200
     w = session.resolve_weights(weights)
-    cons = plan_constraints_from_mapping(session.resolve_constraints({"n_new": 6}))
+    # the scenario's kinds of centre included, as the server plans with them
+    cons = session.constraints_from(session.resolve_constraints({"n_new": 7}))
     ref = solve_plan(
         session.plan_inputs(w, cons), cons, backend=session.backend, assess_binding=False
     )
@@ -140,7 +141,7 @@ def test_excluded_country_leaves_the_plan(server, session):
 
 
 def test_infeasible_is_200_and_names_the_conflict(server):
-    status, plan = _post(server, {"constraints": {"n_new": 3, "min_on_rail_lines": 4}})
+    status, plan = _post(server, {"constraints": {"min_on_rail_lines": 20}})
     assert status == 200
     assert plan["status"] == "infeasible"
     assert plan["centres"] == []
@@ -253,7 +254,7 @@ def test_toml_download_reads_back_as_the_scenario(server):
 
 
 def test_run_folder_is_written_where_the_server_chooses(server, tmp_path_factory):
-    status, data = _post(server, {"constraints": {"n_new": 5}, "weights": {"talent": 0.3}},
+    status, data = _post(server, {"constraints": {"n_new": 7}, "weights": {"talent": 0.3}},
                          "/api/run")  # fmt: skip
     assert status == 200
     folder = Path(data["folder"])
@@ -261,7 +262,7 @@ def test_run_folder_is_written_where_the_server_chooses(server, tmp_path_factory
     assert {"map.html", "run.json", "plan.csv"} <= set(data["files"])
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert record["planner_run"] == 1
-    assert record["scenario"]["constraints"]["n_new"] == 5
+    assert record["scenario"]["constraints"]["n_new"] == 7
     status, data = _post(server, {"folder": "/tmp/x"}, "/api/run")
     assert status == 400 and "body.folder" in data["error"]
 

@@ -148,12 +148,12 @@ def main() -> int:
 
     # the same inputs solved from scratch by solve_plan, in this process
     sys.path.insert(0, str(ROOT))
-    from planner.optimise import plan_constraints_from_mapping, solve_plan
+    from planner.optimise import solve_plan
     from planner.scenario import read_scenario
     from planner.session import PlanningSession
 
     session = PlanningSession.prepare(read_scenario())
-    cons = plan_constraints_from_mapping(session.resolve_constraints({}))
+    cons = session.constraints_from(session.resolve_constraints({}))  # kinds of centre included
     problems = []
     for i, v in enumerate(vectors):
         ref = solve_plan(
