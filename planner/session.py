@@ -409,6 +409,7 @@ class PlanningSession:
         frame = self._frame
         wv = w[self._ids].to_numpy(dtype=float)
         out = []
+        kind_of = dict(zip(sol.centres, sol.kinds))  # empty without kinds of centre
         for pos in sol.centres:
             row = frame.iloc[pos]
             served = [
@@ -427,6 +428,7 @@ class PlanningSession:
                     "lat": float(row["lat"]),
                     "industries": served,
                     "score": round(float(s[pos]), 6),
+                    **({"kind": kind_of[pos]} if pos in kind_of else {}),
                     "drivers": [
                         {
                             "criterion": self._ids[j],

@@ -608,7 +608,7 @@ def test_compare_refuses_a_folder_without_run_files(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_zero_spread_on_the_default_scenario_returns_its_plan() -> None:
-    from planner.analysis import sensitivity
+    from planner.analysis import format_sensitivity, sensitivity
     from planner.optimise import solve_plan
     from planner.pipeline import plan_constraints, plan_inputs, prepare
     from planner.scenario import read_scenario
@@ -622,6 +622,12 @@ def test_zero_spread_on_the_default_scenario_returns_its_plan() -> None:
     )
     result = sensitivity(prepared, draws=2, seed=0, spread=0.0)
     assert set(result.base_city_ids) == set(own.centres["city_id"].astype(int))
+    # the report says which kind each of the plan's centres is of
+    base = result.candidates[result.candidates["base_chosen"]]
+    assert dict(zip(base["city_id"], base["base_kind"])) == dict(
+        zip(own.centres["city_id"].astype(int), own.centres["kind"])
+    )
+    assert "zone upgrading" in format_sensitivity(result)
     assert result.plans["same_as_base"].all()
     assert result.plans["objective"].to_numpy() == pytest.approx(own.objective, abs=1e-9)
 

@@ -207,6 +207,20 @@ def test_each_industry_goes_to_the_centre_that_fits_it_best() -> None:
     assert served["A"] == "i1" and served["B"] == "i2"
 
 
+@pytest.mark.parametrize("backend", ["cbc", "highs", "cpsat", "scip"])
+def test_kinds_and_focused_allocation_solve_on_every_backend(backend: str) -> None:
+    # the focused objective's best-centre marks are integral, so CP-SAT takes the model
+    cons = PlanConstraints(
+        n_new=3, kinds=(ZONE, ST), max_industries_per_centre=2, repeat_service_value=0.25,
+        every_industry_served=True,
+    )  # fmt: skip
+    reference = solve_plan(INPUTS, cons, backend="highs", assess_binding=False)
+    plan = solve_plan(INPUTS, cons, backend=backend, assess_binding=False)
+    assert plan.status == reference.status == "optimal"
+    assert plan.objective == pytest.approx(reference.objective, abs=1e-6)
+    assert kinds_of(plan) == kinds_of(reference)
+
+
 def test_without_kinds_the_model_has_no_kind_columns() -> None:
     plan = solve_plan(INPUTS, PlanConstraints(n_new=2))
     assert "kind" not in plan.centres.columns

@@ -107,6 +107,9 @@ def test_plan_of_empty_settings_is_the_scenario_plan(server, session):
     assert plan["added"] == [] and plan["removed"] == []
     first = plan["centres"][0]
     assert set(first) >= {"city_id", "name", "iso3", "lon", "lat", "industries", "score"}
+    # the default scenario's kinds of centre: each centre says which it is
+    kinds = {c["kind"] for c in plan["centres"]}
+    assert kinds == {"zone_upgrading", "st_sourcing"}
     assert "max_per_country" in plan["binding"]
 
 

@@ -94,6 +94,8 @@ class DrawPlan:
         Models solved for this plan, and the candidates the last one could open.
     method
         ``"lp"`` when the LP relaxation proved the plan, else the backend that solved it.
+    kinds
+        With kinds of centre: the kind id of each centre, in the order of ``centres``.
     """
 
     status: str
@@ -103,6 +105,7 @@ class DrawPlan:
     solves: int = 1
     pool: int = 0
     method: str = ""
+    kinds: tuple[str, ...] = ()
 
     @property
     def has_plan(self) -> bool:
@@ -569,6 +572,7 @@ class ReoptSession:
             solves=1,
             pool=pool,
             method=sol.method,
+            kinds=tuple(sol.kinds) if has else (),
         )
 
 

@@ -44,7 +44,8 @@ class Sensitivity:
         One row per draw (index ``draw``), one column per criterion: the weights drawn.
     candidates
         One row per scored candidate, most often chosen first: ``city_id``, ``name``,
-        ``iso3``, ``base_rank`` and ``base_chosen`` (in the scenario's own plan),
+        ``iso3``, ``base_rank`` and ``base_chosen`` (in the scenario's own plan; with kinds
+        of centre also ``base_kind``, the kind id of each of its centres, else ""),
         ``chosen_share`` in [0, 1] (share of the draws with a plan that chose the city),
         ``chosen_se`` (its binomial standard error, ``sqrt(p (1 - p) / n)``),
         ``rank_low``, ``rank_median``, ``rank_high`` (quantiles ``interval`` of the
@@ -302,6 +303,9 @@ def _summarise(
             "rank_high": hi.astype(np.int64),
         }
     )
+    if base.kinds:  # the kind each centre of the scenario's own plan is of
+        kind_of = dict(zip(base.centres, base.kinds))
+        cand["base_kind"] = [kind_of.get(i, "") for i in range(n)]
     cand = cand.sort_values(
         ["chosen_share", "base_rank", "city_id"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)
@@ -401,7 +405,10 @@ def format_sensitivity(
         {
             "city": shown["name"],
             "country": shown["iso3"],
-            "in plan": shown["base_chosen"],
+            "in plan": [
+                (k.replace("_", " ") if k else "yes") if c else "no"
+                for c, k in zip(shown["base_chosen"], shown.get("base_kind", [""] * len(shown)))
+            ],
             "chosen": chosen,
             "rank": shown["base_rank"],
             f"rank {lo:.0%}-{hi:.0%}": interval,

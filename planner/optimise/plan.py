@@ -77,7 +77,8 @@ Focused industry allocation
 ---------------------------
 ``repeat_service_value`` :math:`\delta \in [0, 1]` (default 1: every centre serving k counts
 in full, the formulation above) values covering an industry well over serving it again:
-continuous :math:`u_{ck} \in [0, 1]` with (0u) ``best_link`` :math:`u_{ck} \le x_{ck}` and
+binary :math:`u_{ck}` (binary rather than continuous in [0, 1], which has the same
+optimum, so that CP-SAT solves it too) with (0u) ``best_link`` :math:`u_{ck} \le x_{ck}` and
 :math:`\sum_c u_{ck} \le 1`, and the fit term becomes
 
 .. math::
@@ -818,7 +819,9 @@ def _build(
         kind_cost = (suitability_weight * S).ravel()
         Z = b.add_vars("z", n * J, integer=True, cost=kind_cost).reshape(n, J)
     if delta < 1.0:
-        U = b.add_vars("u", n * K, integer=False, cost=((1.0 - delta) * V).ravel()).reshape(n, K)
+        # binary: a continuous u in [0, 1] has the same optimum, but CP-SAT takes
+        # integral variables only
+        U = b.add_vars("u", n * K, integer=True, cost=((1.0 - delta) * V).ravel()).reshape(n, K)
     fam: dict[str, str] = {}
     notes: list[str] = []
     iso = cand["iso3"].astype(str).to_numpy()

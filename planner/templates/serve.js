@@ -68,7 +68,8 @@
     plan.centres.forEach(function (c, i) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-city-id", String(c.city_id));
-      [i + 1, c.name, c.iso3, num(c.score, 3), c.industries.join("; "),
+      [i + 1, c.name + (c.kind ? " (" + c.kind.replace(/_/g, " ") + ")" : ""), c.iso3,
+       num(c.score, 3), c.industries.join("; "),
        c.drivers.map(function (d) { return d.name; }).join("; ")].forEach(function (v) {
         tr.appendChild(el("td", v));
       });
