@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner._errors import OutputError
+from planner._errors import OutputError, PlannerError
+
+log = logging.getLogger(__name__)
 
 # Statuses a solver may report; anything else is shown as given.
 STATUS_TEXT: dict[str, str] = {
@@ -544,6 +547,18 @@ def read_run_table(
 
 # The layers the map and the brief show around the plan, when the run has them.
 _CONTEXT_LAYERS = ("countries", "corridors", "rail_lines", "cooperation_zones", "ports", "airports")
+
+
+def context_layers(layers: Mapping[str, Any]) -> dict[str, Any]:
+    """The context layers (:data:`_CONTEXT_LAYERS`) of ``layers`` that can be read; one
+    that cannot is left off the map, with a warning that says why."""
+    context = {}
+    for name in _CONTEXT_LAYERS:
+        try:
+            context[name] = layers[name]
+        except PlannerError as exc:
+            log.warning("layer %s is left off the map: %s", name, exc)
+    return context
 
 
 def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -21,7 +21,7 @@ import pandas as pd
 from planner._errors import PlannerError, ScenarioError
 from planner._existing import read_existing_centres
 from planner._inputs import plan_constraints, plan_inputs_from
-from planner._run import _CONTEXT_LAYERS, RunView, _points
+from planner._run import RunView, _points, context_layers
 from planner.layers import LayerSet, list_layers, read_candidates
 from planner.runfolder import (
     check_out_dir,
@@ -478,12 +478,7 @@ def run_view(
             "binds": table["binding"].astype(bool),
         }
     )
-    context = {}
-    for name in _CONTEXT_LAYERS:
-        try:
-            context[name] = layers[name]
-        except PlannerError as exc:
-            log.warning("layer %s is left off the map: %s", name, exc)
+    context = context_layers(layers)
     sources = pd.DataFrame(
         [
             {

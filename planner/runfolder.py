@@ -38,7 +38,7 @@ import shapely
 from planner._errors import OutputError, PlannerError
 from planner._io import write_text
 from planner._paths import geodata_path
-from planner._run import _CONTEXT_LAYERS, RunView, _points, read_run_record, read_run_table
+from planner._run import RunView, _points, context_layers, read_run_record, read_run_table
 from planner.layers import LayerSet, list_layers
 from planner.scenario import Scenario
 
@@ -612,12 +612,7 @@ def view_from_run(folder: str | Path) -> RunView:
         ],
         columns=["name", "constraint", "limit", "value", "plan", "slack", "binds"],
     )
-    context = {}
-    for name in _CONTEXT_LAYERS:
-        try:
-            context[name] = layers[name]
-        except PlannerError as exc:
-            log.warning("layer %s is left off the map: %s", name, exc)
+    context = context_layers(layers)
     sources = pd.DataFrame(
         [
             {"layer": s.name, "source": s.source, "year": s.year, "licence": s.licence}
