@@ -219,15 +219,17 @@ def test_reduced_solves_equal_the_full_model(toy, pool: int, relaxation_first: b
         assert got.objective == pytest.approx(_direct(plan, fit, t[:, d], **rich), abs=1e-9)
         assert reopt.solve(t[:, d]).centres == got.centres  # a fresh session agrees
         if relaxation_first:
-            assert got.method in ("lp", "cbc")
+            assert got.method in ("lp", "lp-branch", "cbc")
         else:
             assert got.method == "cbc"
             assert got.pool < len(plan)  # something was left out of the model
 
 
+@pytest.mark.parametrize("branch", [True, False])
 @pytest.mark.parametrize("backend", ["cbc", "highs", "cpsat", "scip"])
-def test_in_process_mip_and_lp_proof_equal_solve_plan(toy, backend: str) -> None:  # type: ignore[no-untyped-def]
-    # the LP relaxation of RICH with a budget is fractional: the MIP path runs, warm
+def test_in_process_mip_and_lp_proof_equal_solve_plan(toy, backend: str, branch: bool) -> None:  # type: ignore[no-untyped-def]
+    # the LP relaxation of RICH with a budget is fractional: the branch and bound on the
+    # warm LP proves the plan, or, without it, the MIP path runs, warm
     scores, plan, fit = toy
     rich = {**RICH, "max_per_country": 2, "budget_musd": 14.0}
     reopt = replace(_reopt(plan, fit, pool=0, **rich), backend=backend)
@@ -235,6 +237,8 @@ def test_in_process_mip_and_lp_proof_equal_solve_plan(toy, backend: str) -> None
     s = scores[[f"score_{c}" for c in CRITERIA]].to_numpy()
     t = totals(s, w, "weighted_sum")
     session = reopt.session()
+    if not branch:
+        session.model.branch_nodes = 0
     methods = set()
     for d in range(t.shape[1]):
         got = session.solve(t[:, d])
@@ -242,7 +246,7 @@ def test_in_process_mip_and_lp_proof_equal_solve_plan(toy, backend: str) -> None
         assert got.status == "optimal"
         direct = _direct(plan, fit, t[:, d], backend=backend, **rich)
         assert got.objective == pytest.approx(direct, abs=1e-6)
-    assert backend in methods
+    assert ("lp-branch" if branch else backend) in methods
 
 
 def test_dominance_does_not_swap_in_a_city_too_close_to_a_centre() -> None:

@@ -544,7 +544,9 @@ class ReoptSession:
         if self._model is None:
             msg = "solve_solution needs an exact session; build the re-optimiser with pool=0."
             raise PlannerError(msg)
-        sol = self._model.solve_relaxation(s) if reopt.relaxation_first else None
+        sol = None
+        if reopt.relaxation_first:
+            sol = self._model.solve_relaxation(s, branch=True, start=self._last)
         pool = len(s)
         if sol is None:
             if getattr(reopt.constraints, "kinds", ()):

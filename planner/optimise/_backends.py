@@ -264,6 +264,15 @@ class HighsSession:
             return "infeasible", None, math.nan, seconds
         return "error", None, math.nan, seconds
 
+    def duals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row duals and reduced costs of the last LP solve, in the model's own sense:
+        ``(pi, d)`` with ``d = c - A.T @ pi`` (for a maximisation, ``d_j > 0`` says raising
+        ``x_j`` would raise the objective)."""
+        sol = self.h.getSolution()
+        pi = self.sign * np.asarray(sol.row_dual, dtype=float)
+        d = self.sign * np.asarray(sol.col_dual, dtype=float)
+        return pi, d
+
     def solve_mip(
         self,
         model: LinearModel,

@@ -131,8 +131,10 @@ from planner.optimise._backends import (
     check_backend,
     solve_linear,
 )
+from planner.optimise._branch import DEFAULT_NODE_LIMIT
 from planner.optimise._lp import LinearModel, ModelBuilder
 from planner.optimise._models import ModelInputError
+from planner.optimise._restricted import SEED_PER_RANKING, Blocks, RestrictedSolver
 from planner.optimise._solution import BACKENDS, Status, relative_gap
 
 log = logging.getLogger(__name__)
@@ -1372,6 +1374,11 @@ class PlanModel:
         self.time_limit_s = time_limit_s
         self.gap = gap
         self.threads = threads
+        #: Node LPs the in-process branch and bound may solve before the MIP backend takes
+        #: over (0: straight to the backend when the relaxation is fractional).
+        self.branch_nodes = DEFAULT_NODE_LIMIT
+        #: What the last search on a working set found (None before the first).
+        self.last_search: Any = None
         self._cand = cand
         self._F = F
         self._industries = industries
@@ -1392,6 +1399,7 @@ class PlanModel:
         state = dict(self.__dict__)
         state["_lp"] = None
         state["_mip"] = None
+        state.pop("_rsolver", None)  # holds a HiGHS session of its own
         return state
 
     def copy(self) -> PlanModel:
@@ -1404,6 +1412,7 @@ class PlanModel:
         """Forget the solver state, so that the next solve behaves as the first."""
         self._lp = None
         self._mip = None
+        self.__dict__.pop("_rsolver", None)
 
     @property
     def industries(self) -> tuple[str, ...]:
@@ -1478,10 +1487,92 @@ class PlanModel:
             self._lp = HighsSession(model, integer=False)
         return self._lp
 
-    def _lp_proof(self, model: LinearModel) -> RawResult | None:
-        """The MIP's optimum when the LP relaxation proves it (integral or infeasible)."""
+    def _lp_proof(
+        self,
+        model: LinearModel,
+        *,
+        branch: bool = False,
+        start: np.ndarray | None = None,
+        s: np.ndarray | None = None,
+    ) -> tuple[RawResult | None, str, np.ndarray | None]:
+        """The MIP's optimum when the LP relaxation proves it (integral or infeasible), or,
+        with ``branch``, when a short branch and bound on the warm LP proves it
+        (:mod:`planner.optimise._branch`), solved on a working set of candidates with a
+        duality proof for the others (:mod:`planner.optimise._restricted`).
+
+        ``start`` is a feasible point of ``model`` (or None) and ``s`` the candidates'
+        scores (they choose the first working set). Returns ``(result or None, method,
+        incumbent)``: method "lp" or "lp-branch"; the incumbent is the best integral point
+        found when the search stopped at its node limit (a start for the MIP solver), else
+        None.
+        """
+        if branch and self.branch_nodes > 0 and s is not None:
+            found = self._restricted().solve(
+                model,
+                self._seed(s, start),
+                start=start,
+                node_limit=self.branch_nodes,
+                time_limit_s=self.time_limit_s,
+            )
+            self.last_search = found
+            return found.proof, found.method, found.incumbent
         status, x, value, seconds = self._lp_session(model).solve_lp(model)
-        return _integral_proof(model, status, x, value, seconds)
+        return _integral_proof(model, status, x, value, seconds), "lp", None
+
+    def _restricted(self) -> RestrictedSolver:
+        solver = self.__dict__.get("_rsolver")
+        if solver is None:
+            pm = self._pm
+            cap = self.constraints.max_industries_per_centre or len(self._industries)
+            blocks = Blocks(pm.y, pm.x, pm.z, pm.u, int(cap))
+            solver = RestrictedSolver(pm.model, blocks)
+            self._rsolver = solver
+        return solver
+
+    def _seed(self, s: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        """A first working set: the best candidates by score, by each kind's score among
+        those eligible for it, among the members of every row that asks for at least
+        something (counts near rail lines, zones, leading countries, kinds, industries
+        served, required cities), and the centres of ``start``."""
+        pm = self._pm
+        m = SEED_PER_RANKING
+        seed = np.zeros(self.n_candidates, dtype=bool)
+        keys = [s]
+        if pm.z is not None:
+            S = self._kind_s(s)
+            ok = pm.model.ub[pm.z] > 0
+            keys += [np.where(ok[:, j], S[:, j], -np.inf) for j in range(S.shape[1])]
+        country = self.__dict__.get("_country_codes")
+        if country is None:
+            country = pd.factorize(self._cand["iso3"].astype(str))[0]
+            self._country_codes = country
+        can_open = self._pm.model.ub[pm.y] > 0
+        for key in keys:
+            order = np.argsort(-np.where(can_open, key, -np.inf), kind="stable")
+            seed[order[:m]] = True
+            # and the best of each of the first m countries, so that per-country caps
+            # leave the working set enough places to fill
+            _, first = np.unique(country[order], return_index=True)
+            seed[order[np.sort(first)[:m]]] = True
+        for members in self._demand_rows():
+            seed[members[np.argsort(-s[members], kind="stable")[:m]]] = True
+        if start is not None:
+            seed[start[pm.y] > 0.5] = True
+        return seed
+
+    def _demand_rows(self) -> list[np.ndarray]:
+        """For each row with a positive lower bound, the candidates with a variable in it."""
+        rows = self.__dict__.get("_demand")
+        if rows is None:
+            model = self._pm.model
+            owner = self._restricted()._owner
+            A = model.A.tocsr()
+            rows = []
+            for r in np.flatnonzero(model.row_lb > 0):
+                cols = A.indices[A.indptr[r] : A.indptr[r + 1]]
+                rows.append(np.unique(owner[cols]))
+            self._demand = rows
+        return rows
 
     def _solve_mip(
         self,
@@ -1547,20 +1638,30 @@ class PlanModel:
         )
 
     def solve_relaxation(
-        self, score_total: np.ndarray | None = None, *, closed: np.ndarray | None = None
+        self,
+        score_total: np.ndarray | None = None,
+        *,
+        closed: np.ndarray | None = None,
+        branch: bool = False,
+        start: PlanSolution | None = None,
     ) -> PlanSolution | None:
         """The plan for ``score_total`` when the LP relaxation proves it, else ``None``.
 
         The LP relaxation is re-optimised with HiGHS's simplex from the previous basis.
         An integral optimum is optimal for the MIP ("optimal", ``method="lp"``); an
-        infeasible LP proves the MIP infeasible. ``closed`` is as for :meth:`solve`.
+        infeasible LP proves the MIP infeasible. With ``branch``, a fractional optimum is
+        branched on in the same LP session for at most :attr:`branch_nodes` node LPs,
+        from the incumbent ``start`` (``method="lp-branch"`` when that proves the plan).
+        ``closed`` is as for :meth:`solve`.
         """
         s = self._scores(score_total)
         t0 = time.perf_counter()
-        raw = self._lp_proof(self._model_for(s, closed))
+        model = self._model_for(s, closed)
+        x0 = self._start_for(model, start)
+        raw, method, _ = self._lp_proof(model, branch=branch, start=x0, s=s)
         if raw is None:
             return None
-        return self._solution(raw, "lp", s, time.perf_counter() - t0)
+        return self._solution(raw, method, s, time.perf_counter() - t0)
 
     def solve(
         self,
@@ -1592,9 +1693,14 @@ class PlanModel:
         t0 = time.perf_counter()
         model = self._model_for(s, closed)
         if relaxation_first:
-            raw = self._lp_proof(model)
+            x0 = self._start_for(model, start)
+            raw, method, incumbent = self._lp_proof(model, branch=True, start=x0, s=s)
             if raw is not None:
-                return self._solution(raw, "lp", s, time.perf_counter() - t0)
+                return self._solution(raw, method, s, time.perf_counter() - t0)
+            if incumbent is not None:  # the branching's best plan starts the MIP
+                found = RawResult("feasible", incumbent, model.objective_of(incumbent),
+                                  math.nan, math.nan, 0.0, "")  # fmt: skip
+                start = self._solution(found, method, s, 0.0)
         if closed is not None and self.backend != "highs" and np.any(closed):
             # the other backends translate the model for every solve: give them only the
             # candidates left open (fewer variables to translate and presolve)
@@ -1691,21 +1797,32 @@ class PlanModel:
         _, _, table = _report(
             cand, self._F, self._industries, self._omega, self._pm, solution.x, self.inputs
         )
-        return self._binding_table(table, self._model_for(s, None), solution.x, solution.objective)
+        return self._binding_table(
+            table, self._model_for(s, None), solution.x, solution.objective, s=s
+        )
 
     def _binding_table(
-        self, table: pd.DataFrame, model: LinearModel, x: np.ndarray, objective: float
+        self,
+        table: pd.DataFrame,
+        model: LinearModel,
+        x: np.ndarray,
+        objective: float,
+        *,
+        s: np.ndarray | None = None,
     ) -> pd.DataFrame:
         """Add ``objective_gain``, ``objective_gain_low``/``_high`` and a proven ``binding``.
 
-        For each family at its limit, the model without that family is solved: first its
-        LP relaxation in process (warm from the last basis). An LP optimum no better than
-        the plan (within the tolerance) proves the family does not bind; an integral LP
-        optimum gives the exact gain. Otherwise the MIP without the family is solved from
-        the plan, stopping (HiGHS) at the first incumbent better than the plan by more
-        than the tolerance, which proves the family binds; the gain is then the interval
-        between that incumbent and the solver's bound.
+        For each family at its limit, the model without that family is solved in process:
+        on a working set of candidates with the branch and bound on its warm LP (see
+        :meth:`_lp_proof`), which proves the optimum without the family and so the exact
+        gain. When that search stops at its node limit, the LP relaxation of the full
+        model follows: an LP optimum no better than the plan (within the tolerance) proves
+        the family does not bind; an integral LP optimum gives the exact gain. Otherwise
+        the MIP without the family is solved from the plan, stopping (HiGHS) at the first
+        incumbent better than the plan by more than the tolerance, which proves the family
+        binds; the gain is then the interval between that incumbent and the solver's bound.
         """
+        s = self._s0 if s is None else s
         tol = BINDING_TOLERANCE * max(1.0, abs(objective))
         exact_tol = 1e-9 * max(1.0, abs(objective))
         low: list[float] = []
@@ -1721,6 +1838,12 @@ class PlanModel:
             row_lb[sl] = -np.inf
             row_ub[sl] = np.inf
             relaxed = replace(model, row_lb=row_lb, row_ub=row_ub)
+            proof, _, found = self._lp_proof(relaxed, branch=True, start=x, s=s)
+            if proof is not None and proof.status == "optimal":
+                gain = max(0.0, proof.objective - objective)
+                low.append(gain)
+                high.append(gain)
+                continue
             status, xr, value, seconds = self._lp_session(relaxed).solve_lp(relaxed)
             if status == "optimal" and value <= objective + tol:
                 # even the LP relaxation cannot beat the plan by more than the tolerance
@@ -1732,6 +1855,11 @@ class PlanModel:
                 gain = max(0.0, proof.objective - objective)
                 low.append(gain)
                 high.append(gain)
+                continue
+            if found is not None and model.objective_of(found) > objective + tol:
+                # the branching's incumbent already beats the plan: the family binds
+                low.append(max(0.0, model.objective_of(found) - objective))
+                high.append(max(0.0, value - objective) if status == "optimal" else math.nan)
                 continue
             r = self._solve_mip(
                 relaxed,
