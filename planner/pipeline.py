@@ -284,8 +284,8 @@ def calibrate(
 
 #: Weight draws of the sensitivity sweep `planner run` makes by default: enough for each
 #: centre's share of draws to within about 3.5 points (binomial standard error at 50%).
-#: A few seconds on the warm model without kinds of centre; with the default scenario's
-#: kinds about half the draws need a MIP, about 2.5 minutes (tests/bench/README.md).
+#: About 10 s on the warm model with the default scenario's kinds of centre (about half
+#: the draws need a branching on the warm LP; tests/bench/README.md).
 DEFAULT_RUN_DRAWS = 200
 
 _CENTRE_EXTRAS = {

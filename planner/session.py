@@ -78,7 +78,8 @@ class SessionPlan:
     added, removed
         City ids in this plan and not in the scenario's own plan, and the reverse.
     method
-        ``"lp"`` when the LP relaxation proved the plan, else the backend.
+        ``"lp"`` when the LP relaxation proved the plan, ``"lp-branch"`` when a branch and
+        bound on it did (see :class:`planner.optimise.PlanModel`), else the backend.
     """
 
     status: str

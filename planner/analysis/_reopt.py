@@ -8,12 +8,16 @@ vectors. It is picklable: sweeps send it once to every worker.
 exactly, in process, on a :class:`planner.optimise.PlanModel` built once (on every
 candidate) and re-solved with only the centres' objective coefficients changed. A
 *session* (:meth:`PlanReoptimiser.session`) keeps the solver's state from one solve to the
-next: each solve first re-optimises the LP relaxation from the previous basis, which
-proves the plan optimal whenever its optimum is integral (every draw of the default
-scenario, a few milliseconds each); otherwise the MIP is solved with the backend, started
-from the session's previous plan, on fewer candidates:
+next: each solve first re-optimises the LP relaxation from the previous basis, on a
+working set of candidates with an LP-duality proof for the others, which proves the plan
+optimal whenever its optimum is integral, and otherwise branches on that warm LP
+(:class:`planner.optimise.PlanModel`; on the default scenario with its kinds of centre,
+about half the draws each way, tens of milliseconds a draw). Only when that branching
+stops at its node limit is the MIP solved with the backend, started from the session's
+previous plan, on fewer candidates:
 
-1. *Dominance* (always, for the MIP). Candidates are grouped by country and by which of the counting
+1. *Dominance* (always, for the MIP; not with kinds of centre, whose scores it does not
+   rank). Candidates are grouped by country and by which of the counting
    constraints (near a rail-line node, near a cooperation zone, in a leading science and
    technology country) they meet. A candidate that at least ``q = min(n_centres,
    max_per_country)`` admissible candidates of its group match or beat in score, in every
@@ -93,7 +97,8 @@ class DrawPlan:
     solves, pool
         Models solved for this plan, and the candidates the last one could open.
     method
-        ``"lp"`` when the LP relaxation proved the plan, else the backend that solved it.
+        ``"lp"`` when the LP relaxation proved the plan, ``"lp-branch"`` when a branch and
+        bound on it did, else the backend that solved it.
     kinds
         With kinds of centre: the kind id of each centre, in the order of ``centres``.
     """

@@ -60,7 +60,8 @@ class Sensitivity:
     plans
         One row per draw: ``draw``, ``status``, ``objective``, ``centres`` (city ids,
         ``"; "``-joined), ``same_as_base`` (bool: the same set of centres), ``method``
-        (``"lp"`` when the LP relaxation proved the plan, else the backend that solved it).
+        (``"lp"`` when the LP relaxation proved the plan, ``"lp-branch"`` when a branch and
+        bound on it did, else the backend that solved it).
     base
         The scenario's own plan (:class:`DrawPlan`, positions of ``candidates`` rows in
         scoring order).

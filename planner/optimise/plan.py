@@ -1301,8 +1301,9 @@ class PlanSolution:
         centres serving it, ascending.
     method
         ``"lp"`` when the LP relaxation's optimum was integral (which proves it optimal
-        for the MIP, or the LP's infeasibility proves the MIP infeasible), otherwise the
-        backend that solved the MIP.
+        for the MIP, or the LP's infeasibility proves the MIP infeasible), ``"lp-branch"``
+        when a branch and bound on the warm LP proved it, otherwise the backend that
+        solved the MIP.
     solve_time_s
         Seconds in the solver(s).
     message
@@ -1339,9 +1340,14 @@ class PlanModel:
     Build it with :func:`build_plan_model`. Each :meth:`solve` changes only the centres'
     objective coefficients (:math:`\lambda s_c`) and, if asked, holds some candidates
     closed; the constraint matrix stays as built. A solve first re-optimises the LP
-    relaxation with HiGHS's simplex from the previous basis (milliseconds); when that
-    optimum is integral it is optimal for the MIP too and is returned as proven
-    (``method="lp"``). Otherwise the MIP is solved with the model's backend: HiGHS in
+    relaxation with HiGHS's simplex from the previous basis, on a working set of
+    candidates whose LP duals prove that no other candidate could improve the result
+    (:mod:`planner.optimise._restricted`; milliseconds); when that optimum is integral it
+    is optimal for the MIP too and is returned as proven (``method="lp"``); when it is
+    fractional, a depth-first branch and bound on the same warm LP settles it within
+    :attr:`branch_nodes` node LPs (``method="lp-branch"``,
+    :mod:`planner.optimise._branch`). Otherwise the MIP is solved with the model's
+    backend, started from the best plan found so far: HiGHS in
     process (the model loaded once, started from the given solution), SCIP and CP-SAT in
     process through OR-Tools (translated again for each solve), CBC through PuLP's
     subprocess. Statuses are those of :func:`solve_plan`: a time-limited incumbent is
