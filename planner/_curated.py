@@ -110,6 +110,7 @@ INDICATOR_IDS: tuple[str, ...] = (
     "patents_resident",
     "journal_articles",
     "secure_servers_per_million",
+    "container_port_teu",
 )
 """Indicator ids of the ``indicators`` layer (shared contract)."""
 
@@ -427,8 +428,9 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
     LayerSpec(
         name="industries",
         kind="table",
-        description="The home province's strategic emerging industries, with the indicators "
-        "and cluster technology fields that measure a host's strength in each.",
+        description="The home province's strategic emerging industries, with the indicators, "
+        "cluster technology fields and cooperation-zone sectors that measure a host's "
+        "strength in each.",
         columns=(
             Column("industry_id", "str", description="Industry id", nullable=False),
             Column("name", "str", description="Industry name", nullable=False),
@@ -439,11 +441,18 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
                 "str",
                 description="WIPO technology fields, semicolon-separated",
             ),
+            Column(
+                "zone_sectors",
+                "str",
+                description="Keywords a cooperation zone's sector must contain to count for "
+                "the industry, semicolon-separated",
+                required=False,
+            ),
             _SOURCE,
         ),
         key=("industry_id",),
-        source="Seed 003 section 3.4 (industries); mapping to indicators and WIPO technology "
-        "fields by the project",
+        source="Seed 003 section 3.4 (industries); mapping to indicators, WIPO technology "
+        "fields and zone sectors by the project",
         year="2019 (seed 003)",
         licence="MIT (project)",
         default="geodata/industries.csv",

@@ -545,7 +545,8 @@ def pareto(
     """The efficient front of suitability against cost (and risk), with the plan at each point.
 
     Solved by the epsilon-constraint method: the best suitability with cost (and risk)
-    held under each value of a grid.
+    held under each value of a grid. With kinds of centre, each point's centres are
+    listed by kind, with the count of each kind.
 
     Example: planner pareto --objectives suitability,cost,risk --points 5 --chart front.png
     """
@@ -568,7 +569,8 @@ def pareto(
 def compare(run_a: Path, run_b: Path) -> None:
     """What changed between two run folders.
 
-    Centres in and out, score and cost differences, industries that moved, and the
+    Centres in and out (with their kind of centre, when the runs have kinds, and a kept
+    city that changed kind), score and cost differences, industries that moved, and the
     constraints that bind in one run and not the other.
 
     Example: planner compare maps/zhejiang runs/zhejiang-6-centres

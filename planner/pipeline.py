@@ -231,6 +231,7 @@ def _with_industry_reasons(prepared: Prepared, plan: Any) -> Any:
         industries=table,
         countries=prepared.scores.frame["iso3"].astype(str).tolist(),
         names=_industry_names(layers),
+        zone_evidence=prepared.scores.zone_evidence,
     )
     return replace(plan, centres=centres)
 

@@ -196,6 +196,7 @@ def run_record(
             for r in (view.existing.to_dict("records") if view.existing is not None else [])
         ],
         "candidates": len(prepared.scores.frame),
+        "industry_fit_vs_innovation": _fit_independence_record(prepared.scores),
         "weights": {str(k): float(v) for k, v in prepared.scores.weights.items()},
         "industries": [
             {
@@ -215,6 +216,25 @@ def run_record(
         "timings_s": {k: round(float(v), 3) for k, v in timings_s.items()},
     }
 
+
+
+def _fit_independence_record(scores: Any) -> list[dict[str, Any]]:
+    """Per industry (and the weighted mean fit, ``industry_fit``): the Pearson and Spearman
+    correlation of its fit with the innovation-strength criterion across the candidates,
+    and how many candidates have a zone of the home province as evidence for it."""
+    from planner.criteria import fit_independence
+
+    table = fit_independence(scores, criterion="innovation_index")
+    return [
+        {
+            "industry_id": str(r["industry_id"]),
+            "pearson": _finite_or_none(r["pearson"]),
+            "spearman": _finite_or_none(r["spearman"]),
+            "candidates": int(r["n"]),
+            "zone_evidence": int(r["zone_evidence"]),
+        }
+        for r in table.to_dict("records")
+    ]
 
 
 def _kinds_record(scenario: Scenario, centres: pd.DataFrame) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from planner.analysis import (
     totals,
 )
 from planner.criteria import topsis, weighted_sum
-from planner.optimise import PlanConstraints
+from planner.optimise import CentreKind, PlanConstraints
 
 CRITERIA = ("a", "b", "c", "d")
 INDUSTRIES = ("ind1", "ind2", "ind3")
@@ -517,6 +517,61 @@ def test_pareto_with_risk_marks_only_non_dominated_points() -> None:
         pareto_front(reopt, cost=cost, objectives="cost,risk")
 
 
+def test_pareto_with_kinds_lists_each_centres_kind_and_the_count_per_kind() -> None:
+    # Z1, Z2 lie beside a home zone; S1, S2, S3 are in leading countries. One zone centre
+    # and two sourcing centres; the cheap Z2 and S3 enter as the budget tightens.
+    plan = pd.DataFrame(
+        {
+            "city_id": [1, 2, 3, 4, 5],
+            "name": ["Z1", "Z2", "S1", "S2", "S3"],
+            "iso3": ["AAA", "BBB", "CCC", "DDD", "EEE"],
+            "score_total": [0.6, 0.5, 0.9, 0.8, 0.4],
+            "cost_musd": [5.0, 1.0, 5.0, 5.0, 1.0],
+            "dist_rail_node_km": np.nan,
+            "dist_coop_zone_km": [10.0, 20, 900, 900, 900],
+            "dist_home_coop_zone_km": [10.0, 20, 900, 900, 900],
+            "st_leading": [False, False, True, True, True],
+            "political_stability": 0.5,
+            "kind_score_zone": [0.9, 0.7, 0.1, 0.1, 0.1],
+            "kind_score_st": [0.1, 0.1, 0.9, 0.8, 0.5],
+            "lon": [0.0, 10, 20, 30, 40],
+            "lat": 0.0,
+        }
+    )
+    zone = CentreKind("zone", "Zone upgrading", min_centres=1, max_centres=1, home_zone_km=100)
+    st = CentreKind("st", "S&T sourcing", min_centres=2, max_centres=2, st_leading=True)
+    reopt = PlanReoptimiser(
+        candidates=plan,
+        fit=np.zeros((5, 1)),
+        industries=("ind1",),
+        industry_weights={"ind1": 1.0},
+        constraints=PlanConstraints(n_centres=3, kinds=(zone, st)),
+        pool=0,
+    )
+    front = pareto_front(reopt, cost=plan["cost_musd"].to_numpy(), points=3)
+    t = front.table
+    assert front.kinds == (("zone", "Zone upgrading"), ("st", "S&T sourcing"))
+    top = t.iloc[0]
+    assert top["centres"] == "Z1; S1; S2" and top["kinds"] == "zone; st; st"
+    assert (top["n_zone"], top["n_st"]) == (1, 2)
+    cheap = t.iloc[-1]  # 7 MUSD: Z2 and S3 with one of S1, S2
+    assert dict(zip(cheap["centres"].split("; "), cheap["kinds"].split("; "))) == {
+        "Z2": "zone", "S1": "st", "S3": "st"
+    }  # fmt: skip
+    assert set(front.allocation["kind"]) <= {"zone", "st"}
+    text = format_pareto(front)
+    assert "zone = Zone upgrading; st = S&T sourcing" in text
+    assert "n_zone" in text and "n_st" in text
+    assert "point 0: zone: Z1; st: S1, S2" in text
+    csv = format_pareto(front, fmt="csv")
+    assert csv.splitlines()[0].split(",")[-4:] == ["kinds", "n_zone", "n_st", "efficient"]
+    # without kinds the table reads as before
+    plain = pareto_front(_pareto_toy()[0], cost=_pareto_toy()[1], points=3)
+    assert "kinds" not in plain.table.columns and plain.kinds == ()
+    assert "kind" not in plain.allocation.columns
+    assert "Kinds of centre" not in format_pareto(plain)
+
+
 # --------------------------------------------------------------------------- compare
 
 
@@ -528,6 +583,7 @@ def _write_run(
     centres: list[tuple],
     binds: dict,
     limit: float = 2,
+    kinds: list[str] | None = None,
 ) -> Path:
     folder.mkdir()
     run = {
@@ -547,6 +603,9 @@ def _write_run(
     plan = pd.DataFrame(
         centres, columns=["city_id", "name", "iso3", "score_total", "rank", "industries"]
     )
+    if kinds is not None:
+        names = {"zone": "Zone upgrading", "st": "S&T sourcing"}
+        plan = plan.assign(kind=kinds, kind_name=[names[k] for k in kinds])
     plan.to_csv(folder / "plan.csv", index=False)
     cand = pd.DataFrame(
         [
@@ -597,6 +656,62 @@ def test_compare_runs(tmp_path: Path) -> None:
     assert "Limit of n_centres changed: 2 -> 3" in text
     same = compare_runs(a, a)
     assert same.same_plan and "(the same plan)" in format_comparison(same)
+
+
+def test_compare_runs_with_kinds_reports_centres_kinds_and_a_change_of_kind(
+    tmp_path: Path,
+) -> None:
+    a = _write_run(
+        tmp_path / "a",
+        status="optimal",
+        objective=7.0,
+        centres=[
+            (1, "Seoul", "KOR", 0.8, 1, "it"),
+            (2, "Singapore", "SGP", 0.7, 2, "ai"),
+            (4, "Essen", "DEU", 0.5, 4, "bio"),
+        ],
+        binds={},
+        kinds=["st", "st", "zone"],
+    )
+    b = _write_run(
+        tmp_path / "b",
+        status="optimal",
+        objective=6.5,
+        centres=[
+            (1, "Seoul", "KOR", 0.8, 1, "it"),
+            (2, "Singapore", "SGP", 0.7, 2, "ai"),
+            (3, "London", "GBR", 0.6, 3, "bio"),
+        ],
+        binds={},
+        kinds=["st", "zone", "st"],
+    )
+    c = compare_runs(a, b)
+    row = c.centres.set_index("city_id")
+    assert row.loc[1, "change"] == "kept"
+    assert row.loc[2, "change"] == "kind changed"
+    assert (row.loc[2, "kind_a"], row.loc[2, "kind_b"]) == ("st", "zone")
+    assert (row.loc[4, "change"], row.loc[4, "kind_a"]) == ("out", "zone")
+    assert (row.loc[3, "change"], row.loc[3, "kind_b"]) == ("in", "st")
+    assert c.kept == (1,) and c.kind_changed == (2,) and not c.same_plan
+    text = format_comparison(c)
+    assert "1 kept, 1 in, 1 out, 1 changed kind" in text
+    assert "st = S&T sourcing; zone = Zone upgrading" in text
+    lines = {ln.split()[1]: ln for ln in text.splitlines() if ln.split()[:1] in (["in"], ["out"])}
+    assert "st" in lines["London"].split() and "zone" in lines["Essen"].split()
+    assert any("Singapore" in ln and "st -> zone" in ln for ln in text.splitlines())
+    # the same centres as other kinds is not the same plan
+    assert not compare_runs(a, b).same_plan and compare_runs(a, a).same_plan
+    # a run without kinds: no kind column, no change of kind
+    plain = _write_run(
+        tmp_path / "plain",
+        status="optimal",
+        objective=7.0,
+        centres=[(1, "Seoul", "KOR", 0.8, 1, "it"), (2, "Singapore", "SGP", 0.7, 2, "ai")],
+        binds={},
+    )
+    mixed = compare_runs(plain, b)
+    assert "kind changed" not in set(mixed.centres["change"])
+    assert "Kinds of centre" not in format_comparison(compare_runs(plain, plain))
 
 
 def test_compare_refuses_a_folder_without_run_files(tmp_path: Path) -> None:

@@ -953,3 +953,143 @@ def test_real_scores_never_give_st_agreement_to_an_unknown_country() -> None:
         assert not named.map(lambda x: "st_agreement" in x).any()
     assert frame["imputed_weight_share"].between(0, 1).all()
     assert frame["low_confidence"].dtype == bool
+
+
+# ---------------------------------------------------------------------------------------
+# Industry fit from evidence that differs by industry (issue 13)
+
+
+def _zone_layers() -> dict[str, pd.DataFrame]:
+    """The small world with an equipment industry measured by container traffic and by
+    machinery zones, and two cooperation zones: Zhejiang's beside Almaty (machinery) and
+    Shandong's beside Berlin (electronics)."""
+    layers = _layers()
+    # clusters without technology fields: fit is the indicator part, then the zones'
+    layers["innovation_clusters"] = layers["innovation_clusters"].assign(fields="")
+    teu = _indicator_rows(
+        {"DEU": {"container_port_teu": 1.0e5}, "ESP": {"container_port_teu": 5.0e6},
+         "KAZ": {"container_port_teu": 9.0e6}}
+    )  # fmt: skip
+    layers["indicators"] = pd.concat([layers["indicators"], teu], ignore_index=True)
+    layers["industries"] = pd.DataFrame(
+        {
+            "industry_id": ["it", "equip"],
+            "name": ["IT", "Equipment"],
+            "description": ["", ""],
+            "indicators": ["hightech_exports_usd;rd_pct_gdp", "container_port_teu"],
+            "cluster_fields": ["", ""],
+            "zone_sectors": ["electronic", "machinery;auto parts"],
+            "source": ["t", "t"],
+        }
+    )
+    layers["cooperation_zones"] = pd.DataFrame(
+        {
+            "zone_id": ["kaz_zone", "deu_zone"],
+            "name": ["Almaty Machinery Park", "Berlin Electronics Park"],
+            "iso3": ["KAZ", "DEU"],
+            "lon": [77.20, 13.50],  # about 27 km from Almaty; about 10 km from Berlin
+            "lat": [43.40, 52.45],
+            "sponsor_province": ["Zhejiang; Jiangsu", "Shandong"],
+            "sectors": ["textiles; machinery", "electronics"],
+        }
+    )
+    return layers
+
+
+def _zone_scores(**criteria: object) -> C.Scores:
+    settings = C.criteria_settings_from_mapping(dict(criteria))
+    return C.score_candidates(
+        _candidates(), access=_access(), layers=_zone_layers(), settings=settings,
+        industries={"it": 1, "equip": 1}, province="Zhejiang",
+    )  # fmt: skip
+
+
+def test_a_home_zone_working_in_an_industry_raises_its_fit_nearby_only() -> None:
+    s = _zone_scores(industry_zone_km=100)
+    fit = s.fit
+    # Almaty and Astana share Kazakhstan's container traffic; Almaty lies 27 km from
+    # Zhejiang's machinery zone, Astana about 1,000 km away
+    assert s.zone_evidence is not None
+    assert s.zone_evidence.loc[3, "equip"].startswith("Zhejiang's Almaty Machinery Park (")
+    assert "works in machinery" in s.zone_evidence.loc[3, "equip"]
+    assert s.zone_evidence.loc[6, "equip"] == ""
+    assert fit.loc[6, "equip"] == pytest.approx(1.0)  # KAZ leads container traffic
+    # the zone works in machinery, not electronics: Almaty's IT fit is Astana's
+    assert s.zone_evidence.loc[3, "it"] == ""
+    assert fit.loc[3, "it"] == pytest.approx(fit.loc[6, "it"])
+    # a zone of another province is no evidence: Berlin gets nothing for electronics
+    assert s.zone_evidence.loc[1, "it"] == ""
+    # the move is industry_zone_share of the gap to 1, shown where the country part < 1
+    layers = _zone_layers()
+    layers["indicators"].loc[
+        (layers["indicators"]["iso3"] == "KAZ")
+        & (layers["indicators"]["indicator"] == "container_port_teu"),
+        "value",
+    ] = 1.0e6  # KAZ now between DEU and ESP: percentile 0.5
+    for share in (0.5, 0.25):
+        settings = C.criteria_settings_from_mapping(
+            {"industry_zone_km": 100, "industry_zone_share": share}
+        )
+        t = C.score_candidates(
+            _candidates(), access=_access(), layers=layers, settings=settings,
+            industries={"it": 1, "equip": 1}, province="Zhejiang",
+        )  # fmt: skip
+        assert t.fit.loc[6, "equip"] == pytest.approx(0.5)
+        assert t.fit.loc[3, "equip"] == pytest.approx(0.5 + share * 0.5)
+    # beyond the radius, or without a home province, the zone is no evidence
+    far = _zone_scores(industry_zone_km=10)
+    assert far.zone_evidence is not None and (far.zone_evidence == "").all().all()
+    none = C.score_candidates(
+        _candidates(), access=_access(), layers=layers, industries={"it": 1, "equip": 1}
+    )
+    assert none.zone_evidence is None
+    assert none.fit.loc[3, "equip"] == pytest.approx(none.fit.loc[6, "equip"])
+
+
+def test_the_zone_radius_follows_the_kinds_of_centre() -> None:
+    from types import SimpleNamespace
+
+    def scenario(km: float, **criteria: object) -> SimpleNamespace:
+        return SimpleNamespace(
+            criteria=criteria, industries={"it": 1, "equip": 1}, home_country="CHN",
+            province="Zhejiang", candidates=None,
+            kinds=({"id": "zone", "eligible": {"home_zone_km": km}}, {"id": "st"}),
+        )  # fmt: skip
+
+    def evidence(sc: SimpleNamespace) -> str:
+        s = C.score_scenario(sc, _candidates(), access=_access(), layers=_zone_layers())
+        assert s.zone_evidence is not None
+        return str(s.zone_evidence.loc[3, "equip"])
+
+    assert evidence(scenario(50.0)) != ""  # Almaty is 27 km from the zone
+    assert evidence(scenario(20.0)) == ""
+    assert evidence(scenario(20.0, industry_zone_km=50)) != ""  # set explicitly: wins
+
+
+def test_an_industry_indicator_ranks_countries_unlike_the_innovation_index() -> None:
+    s = _zone_scores(industry_zone_km=1, industry_zone_share=0)
+    fit = s.fit
+    gii = s.frame.set_index("city_id")["score_innovation_index"]
+    # GII: Germany > Spain > Kazakhstan; container traffic: Kazakhstan > Spain > Germany
+    assert gii[1] > gii[4] > gii[6]
+    assert fit.loc[6, "equip"] > fit.loc[4, "equip"] > fit.loc[1, "equip"]
+    table = C.fit_independence(s).set_index("industry_id")
+    assert table.loc["equip", "spearman"] < 0 < table.loc["it", "spearman"]
+    assert set(table.index) == {"it", "equip", "industry_fit"}
+    assert (table["n"] == len(s.frame)).all() and (table["zone_evidence"] == 0).all()
+    near = C.fit_independence(_zone_scores(industry_zone_km=100)).set_index("industry_id")
+    assert near.loc["equip", "zone_evidence"] == 1 and near.loc["it", "zone_evidence"] == 0
+
+
+def test_an_industry_reason_names_the_home_zone_beside_the_centre() -> None:
+    s = _zone_scores(industry_zone_km=100)
+    layers = _zone_layers()
+    centres = pd.DataFrame({"city_id": [3, 6], "iso3": ["KAZ", "KAZ"], "industries": ["equip"] * 2})
+    lines = C.reasons_by_centre(
+        centres, indicators=layers["indicators"], industries=layers["industries"],
+        countries=["DEU", "ESP", "KAZ"], names={"equip": "Equipment"},
+        zone_evidence=s.zone_evidence,
+    )  # fmt: skip
+    assert lines[0].startswith("Equipment: Zhejiang's Almaty Machinery Park (")
+    assert "works in machinery; container port traffic 9,000,000 TEU a year" in lines[0]
+    assert lines[1].startswith("Equipment: container port traffic")

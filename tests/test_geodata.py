@@ -641,6 +641,16 @@ def test_industries_name_existing_indicators() -> None:
         ids = row.indicators.split(";")
         assert ids and set(ids) <= set(INDICATOR_IDS), row.industry_id
         assert row.cluster_fields.strip()
+    # every zone-sector keyword matches a sector of some cooperation zone (none is dead)
+    sectors = {
+        s.strip().lower()
+        for text in _layer("cooperation_zones")["sectors"].dropna()
+        for s in text.split(";")
+    }
+    for row in ind.itertuples():
+        for kw in [k.strip() for k in str(row.zone_sectors or "").split(";") if k.strip()]:
+            assert any(kw in s for s in sectors), (row.industry_id, kw)
+    assert ind["zone_sectors"].fillna("").str.strip().ne("").sum() >= 4
 
 
 # ---------------------------------------------------------------------------------------

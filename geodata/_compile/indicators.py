@@ -34,6 +34,7 @@ WDI_SERIES: dict[str, tuple[str, str]] = {
     "patents_resident": ("IP.PAT.RESD", "patent applications by residents"),
     "journal_articles": ("IP.JRN.ARTC.SC", "scientific and technical journal articles"),
     "secure_servers_per_million": ("IT.NET.SECR.P6", "secure Internet servers per million people"),
+    "container_port_teu": ("IS.SHP.GOOD.TU", "TEU (20-foot equivalent units) a year"),
 }
 
 WGI_DIMENSIONS: dict[str, tuple[str, str]] = {

@@ -10,10 +10,15 @@ A run folder (written by ``planner run``) holds, among other files:
 ``plan.csv``
     One row per chosen centre, with at least ``city_id`` and ``name``; read when present:
     ``iso3``, ``score_total``, ``rank``, ``industries`` (``"; "``-joined industry names or
-    ids) and a cost column (``cost_musd``, else ``value_cost``).
+    ids), a cost column (``cost_musd``, else ``value_cost``) and, when the scenario has
+    kinds of centre, ``kind`` (the kind id) and ``kind_name``.
 ``candidates.csv``
     Optional: one row per scored candidate with ``city_id``, ``rank`` and ``score_total``;
     it gives the rank and score in the other run of a centre that run did not choose.
+
+With kinds of centre, every centre in or out carries its kind, and a city both runs
+chose as different kinds is a change (``"kind changed"``), not a kept centre. A run
+without a ``kind`` column has no kinds: against it, no city changes kind.
 """
 
 from __future__ import annotations
@@ -59,7 +64,9 @@ class Comparison:
         The two runs' facts (:class:`RunSummary`).
     centres
         One row per city chosen in either run: ``city_id``, ``name``, ``iso3``,
-        ``change`` (``"kept"``, ``"in"``: only in B, ``"out"``: only in A),
+        ``change`` (``"kept"``, ``"in"``: only in B, ``"out"``: only in A, ``"kind
+        changed"``: in both, as different kinds of centre), ``kind_a``, ``kind_b`` (the
+        kind id in each run, ``""`` when not chosen or the run has no kinds),
         ``score_a``, ``score_b``, ``rank_a``, ``rank_b`` (from the plan, else from
         ``candidates.csv``; NaN when unknown), ``cost_a``, ``cost_b``, ``industries_a``,
         ``industries_b``.
@@ -97,9 +104,26 @@ class Comparison:
         return tuple(self.centres.loc[self.centres["change"] == "kept", "city_id"].tolist())
 
     @property
+    def kind_changed(self) -> tuple[int, ...]:
+        """City ids chosen in both runs as different kinds of centre."""
+        rows = self.centres["change"] == "kind changed"
+        return tuple(self.centres.loc[rows, "city_id"].tolist())
+
+    @property
+    def kind_names(self) -> dict[str, str]:
+        """Kind id -> the name the runs give it (empty without kinds of centre)."""
+        out: dict[str, str] = {}
+        for run in (self.a, self.b):
+            if {"kind", "kind_name"} <= set(run.centres.columns):
+                for kid, name in zip(run.centres["kind"], run.centres["kind_name"]):
+                    if isinstance(kid, str) and kid:
+                        out.setdefault(kid, str(name) if isinstance(name, str) else kid)
+        return out
+
+    @property
     def same_plan(self) -> bool:
-        """True when both runs chose the same centres."""
-        return not self.added and not self.removed
+        """True when both runs chose the same centres, each as the same kind."""
+        return not self.added and not self.removed and not self.kind_changed
 
 
 def _float(value: Any) -> float:
@@ -206,8 +230,22 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
     )  # A's order, then B's new ones
     info = pd.concat([a.centres, b.centres], ignore_index=True).drop_duplicates("city_id")
     info = info.set_index("city_id").reindex(ids)
+
+    def kinds(run: RunSummary) -> list[str]:
+        if "kind" not in run.centres.columns:
+            return [""] * ids.size
+        lookup = run.centres.set_index("city_id")["kind"].fillna("").astype(str)
+        lookup = lookup[~lookup.index.duplicated()]
+        return [str(lookup.get(i, "")) for i in ids]
+
+    kind_a, kind_b = kinds(a), kinds(b)
+    # a change of kind needs both runs to say kinds (a run without them has none to change)
+    both = "kind" in a.centres.columns and "kind" in b.centres.columns
     change = [
-        "kept" if (i in set_a and i in set_b) else ("out" if i in set_a else "in") for i in ids
+        ("kind changed" if both and ka != kb else "kept")
+        if (i in set_a and i in set_b)
+        else ("out" if i in set_a else "in")
+        for i, ka, kb in zip(ids, kind_a, kind_b)
     ]
 
     def industries(run: RunSummary) -> list[str]:
@@ -222,6 +260,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
             "name": info["name"].astype(str).to_numpy(),
             "iso3": info["iso3"].astype(str).to_numpy() if "iso3" in info else "",
             "change": change,
+            "kind_a": kind_a,
+            "kind_b": kind_b,
             "score_a": _lookup(a, ids, "score_total"),
             "score_b": _lookup(b, ids, "score_total"),
             "rank_a": _lookup(a, ids, "rank"),
@@ -308,8 +348,9 @@ def format_comparison(comparison: Comparison) -> str:
     ]
     if math.isfinite(a.gap) or math.isfinite(b.gap):
         lines.append(f"Gap: {_num(a.gap, 4)} -> {_num(b.gap, 4)}")
+    rekinded = f", {len(c.kind_changed)} changed kind" if c.kind_changed else ""
     lines.append(
-        f"Centres: {len(c.kept)} kept, {len(c.added)} in, {len(c.removed)} out"
+        f"Centres: {len(c.kept)} kept, {len(c.added)} in, {len(c.removed)} out{rekinded}"
         + (" (the same plan)" if c.same_plan else "")
     )
     lines.append(f"Sum of centre scores: {_delta(c.total_score_a, c.total_score_b)}")
@@ -328,11 +369,21 @@ def format_comparison(comparison: Comparison) -> str:
             for x, y in zip(c.centres["rank_a"], c.centres["rank_b"])
         ],
     )
-    order = {"out": 0, "in": 1, "kept": 2}
+    order = {"out": 0, "in": 1, "kind changed": 2, "kept": 3}
     table = table.sort_values("change", key=lambda s: s.map(order), kind="stable")
-    lines.append(
-        format_table(table, columns=["change", "name", "iso3", "score", "rank"], max_width=50)
-    )
+    columns = ["change", "name", "iso3", "score", "rank"]
+    kinds = c.kind_names
+    if kinds or (c.centres["kind_a"] != "").any() or (c.centres["kind_b"] != "").any():
+        # the kind in the run that chose the city; "a -> b" when it changed
+        table["kind"] = [
+            ka if ka == kb or not kb else (kb if not ka else f"{ka} -> {kb}")
+            for ka, kb in zip(table["kind_a"], table["kind_b"])
+        ]
+        columns.insert(3, "kind")
+        lines.append(
+            "Kinds of centre: " + "; ".join(f"{k} = {n}" for k, n in kinds.items()) + "."
+        )
+    lines.append(format_table(table, columns=columns, max_width=50))
     moved = c.centres[
         (c.centres["change"] == "kept") & (c.centres["industries_a"] != c.centres["industries_b"])
     ]

@@ -23,6 +23,10 @@ suitability); the ideal is a bound no plan can beat: the sum of the ``N`` cheape
 admissible candidates, and the ``N``-th highest stability. Grid points below the true
 ideal are infeasible and reported as such. Points whose objectives another point
 matches or beats in every objective, and beats in one, are marked ``efficient = False``.
+
+With kinds of centre (the scenario's ``[[kinds]]``), every point's plan says the kind of
+each of its centres and how many centres of each kind it opens; a scenario without kinds
+gets the table without those columns.
 """
 
 from __future__ import annotations
@@ -58,14 +62,19 @@ class ParetoFront:
         ``eps_stability`` (the stability floor; NaN without risk), ``status``,
         ``suitability``, ``cost``, ``risk`` (NaN when not an objective or no plan),
         ``n_centres``, ``centres`` (names, ``"; "``-joined), ``city_ids`` (``"; "``-joined)
-        and ``efficient`` (bool: no other point dominates it).
+        and ``efficient`` (bool: no other point dominates it). With kinds of centre also
+        ``kinds`` (the kind id of each centre, ``"; "``-joined in the order of ``centres``)
+        and ``n_<kind id>``, the number of centres of each kind.
     plans
         The plan at each point (:class:`DrawPlan`, positions of ``candidates`` rows).
     allocation
         Long table: ``point``, ``industry_id``, ``city_id``, ``name`` for every industry
-        served at every point with a plan.
+        served at every point with a plan; with kinds of centre also ``kind``, the kind of
+        that centre.
     cost_column
         ``"cost_musd"`` or ``"value_cost"`` (GDP per capita, USD): what cost sums.
+    kinds
+        The scenario's kinds of centre as ``(id, name)`` pairs; empty without kinds.
     """
 
     objectives: tuple[str, ...]
@@ -73,6 +82,7 @@ class ParetoFront:
     plans: tuple[DrawPlan, ...]
     allocation: pd.DataFrame
     cost_column: str
+    kinds: tuple[tuple[str, str], ...] = ()
 
     @property
     def efficient(self) -> pd.DataFrame:
@@ -202,6 +212,7 @@ def pareto_front(
     else:
         stab_grid = np.array([math.nan])
 
+    kinds = tuple((kind.id, kind.label) for kind in getattr(k, "kinds", ()))
     rows = []
     plans: list[DrawPlan] = []
     alloc_rows = []
@@ -218,6 +229,12 @@ def pareto_front(
             c_val, r_val = evaluate(plan)
             point = len(rows)
             plans.append(plan)
+            kind_of = dict(zip(plan.centres, plan.kinds)) if kinds else {}
+            by_kind: dict[str, Any] = {}
+            if kinds:
+                by_kind["kinds"] = "; ".join(kind_of.get(i, "") for i in plan.centres)
+                for kid, _ in kinds:
+                    by_kind[f"n_{kid}"] = sum(kind_of.get(i) == kid for i in plan.centres)
             rows.append(
                 {
                     "point": point,
@@ -230,19 +247,23 @@ def pareto_front(
                     "n_centres": len(plan.centres),
                     "centres": "; ".join(names[i] for i in plan.centres),
                     "city_ids": "; ".join(str(int(ids[i])) for i in plan.centres),
+                    **by_kind,
                 }
             )
             for j, ind in enumerate(solver.industries):
                 for i in plan.allocation[j] if plan.has_plan else ():
-                    alloc_rows.append((point, ind, int(ids[i]), names[i]))
+                    row = (point, ind, int(ids[i]), names[i])
+                    alloc_rows.append((*row, kind_of.get(i, "")) if kinds else row)
     table = pd.DataFrame(rows)
     table["efficient"] = _efficient(table, obj)
+    alloc_cols = ["point", "industry_id", "city_id", "name"] + (["kind"] if kinds else [])
     front = ParetoFront(
         objectives=obj,
         table=table,
         plans=tuple(plans),
-        allocation=pd.DataFrame(alloc_rows, columns=["point", "industry_id", "city_id", "name"]),
+        allocation=pd.DataFrame(alloc_rows, columns=alloc_cols),
         cost_column=cost_column,
+        kinds=kinds,
     )
     log.info(
         "pareto: %d grid points on %s, %d with a plan, %d efficient",
@@ -289,14 +310,34 @@ def format_pareto(front: ParetoFront, *, fmt: str = "table") -> str:
     cols = ["point", "status", "suitability", "cost"]
     if "risk" in front.objectives:
         cols.append("risk")
+    kind_lines = []
+    plan_lines = []
+    if front.kinds:  # the count of each kind, and each point's centres by kind
+        cols += [f"n_{kid}" for kid, _ in front.kinds]
+        kind_lines.append(
+            "Kinds of centre: "
+            + "; ".join(f"{kid} = {label}" for kid, label in front.kinds)
+            + " (n_<kind>: centres of that kind)."
+        )
+        plan_lines += ["", "Centres by kind at each point with a plan:"]
+        for r in t[t["suitability"].notna()].itertuples(index=False):
+            pairs = list(zip(str(r.centres).split("; "), str(r.kinds).split("; ")))
+            parts = [
+                f"{kid}: " + ", ".join(n for n, k in pairs if k == kid)
+                for kid, _ in front.kinds
+                if any(k == kid for _, k in pairs)
+            ]
+            plan_lines.append(f"  point {r.point}: " + "; ".join(parts))
     cols += ["efficient", "centres"]
     risk_note = " Risk: minus the weakest centre's WGI political stability."
     lines = [
         f"Pareto front by the epsilon-constraint method: {', '.join(front.objectives)} "
         f"({len(t)} grid points, {int(t['efficient'].sum())} efficient).",
         f"Cost: {unit}." + (risk_note if "risk" in front.objectives else ""),
+        *kind_lines,
         "",
         format_table(t, columns=cols, floatfmt=",.3f", max_width=80),
+        *plan_lines,
     ]
     return "\n".join(lines) + "\n"
 

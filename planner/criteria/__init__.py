@@ -55,6 +55,7 @@ from planner.criteria._normalise import normalise
 from planner.criteria._reasons import industry_reasons, reasons_by_centre
 from planner.criteria._score import (
     Scores,
+    fit_independence,
     format_scores,
     kind_score,
     score_candidates,
@@ -76,6 +77,7 @@ from planner.criteria._values import (
     kogut_singh,
     latest_indicators,
     st_leading_countries,
+    zone_sector_evidence,
 )
 from planner.criteria._weights import (
     CR_LIMIT,
@@ -120,6 +122,7 @@ __all__ = [
     "critic_weights",
     "entropy_weights",
     "explain",
+    "fit_independence",
     "format_catalogue",
     "format_scores",
     "haversine_km",
@@ -136,4 +139,5 @@ __all__ = [
     "topsis",
     "varying",
     "weighted_sum",
+    "zone_sector_evidence",
 ]

@@ -286,7 +286,10 @@ CATALOGUE: tuple[Criterion, ...] = (
         "industry_fit", "industry_fit", "fit with the home industries",
         "For each home industry, the host's strength: rank percentile of the industry's "
         "indicators among countries, blended with the strength of nearby innovation "
-        "clusters active in the industry's technology fields; averaged with the scenario's "
+        "clusters active in the industry's technology fields; a cooperation zone the home "
+        "province sponsors within industry_zone_km (the kinds' home_zone_km, else 150) "
+        "whose sectors match the industry's zone_sectors moves the fit "
+        "industry_zone_share (0.5) of the way to 1; averaged with the scenario's "
         "industry weights. A host with none of an industry's indicators takes the worst "
         "observed fit for it (conservative: the optimiser needs a fit for every industry).",
         "industry_fit", "share 0-1", "higher", "city", Normalisation("identity"), 0.10,

@@ -24,6 +24,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "researchers_per_million": ("researchers", "{:,.0f} per million people"),
     "gdp_usd": ("GDP", "usd"),
     "lpi_score": ("logistics performance", "{:.2f} of 5"),
+    "container_port_teu": ("container port traffic", "{:,.0f} TEU a year"),
     "gii_score": ("Global Innovation Index", "{:.1f}"),
 }
 
@@ -112,16 +113,31 @@ def reasons_by_centre(
     industries: pd.DataFrame | None,
     countries: Sequence[str],
     names: Mapping[str, str] | None = None,
+    zone_evidence: pd.DataFrame | None = None,
 ) -> list[str]:
     """Per centre (``iso3``, ``industries`` as a ``;`` list of ids): ``"name: reason"``
-    lines for each industry it serves, joined with ``" | "``."""
+    lines for each industry it serves, joined with ``" | "``.
+
+    ``zone_evidence`` (:attr:`planner.criteria.Scores.zone_evidence`, index ``city_id``)
+    names the home province's zone beside a centre that works in the industry; it leads
+    the industry's line, before the host country's strongest indicator.
+    """
     names = names or {}
     out = []
-    for iso3, served in zip(centres["iso3"].astype(str), centres["industries"].astype(str)):
+    ids = centres["city_id"] if "city_id" in centres.columns else pd.Series(pd.NA, centres.index)
+    for city, iso3, served in zip(
+        ids, centres["iso3"].astype(str), centres["industries"].astype(str)
+    ):
         inds = [i for i in served.split(";") if i]
         lines = industry_reasons(
             [(iso3, i) for i in inds], indicators=indicators, industries=industries,
             countries=countries,
         )  # fmt: skip
+        if zone_evidence is not None and city in zone_evidence.index:
+            zone = zone_evidence.loc[city]
+            lines = [
+                "; ".join(x for x in (str(zone.get(i, "") or ""), r) if x)
+                for i, r in zip(inds, lines)
+            ]
         out.append(" | ".join(f"{names.get(i, i)}: {r}" for i, r in zip(inds, lines) if r))
     return out

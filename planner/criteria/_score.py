@@ -74,6 +74,11 @@ class Scores:
         :class:`FilterReport`.
     ahp
         AHP results (weights and consistency ratios) when AHP was used.
+    zone_evidence
+        Candidates (index ``city_id``, as ``fit``) x industries: the home province's
+        cooperation zone nearby whose sectors match the industry (``"Zhejiang's Vietnam
+        Longjiang Industrial Park (59 km away) works in electronics"``), else ``""``;
+        ``None`` without zones or a home province.
     """
 
     frame: pd.DataFrame
@@ -86,6 +91,7 @@ class Scores:
     missing: MissingReport
     filters: FilterReport
     ahp: tuple[AhpResult, ...] = ()
+    zone_evidence: pd.DataFrame | None = None
 
 
 def score_candidates(
@@ -96,6 +102,7 @@ def score_candidates(
     settings: CriteriaSettings | None = None,
     industries: Mapping[str, float] | None = None,
     home_country: str = "CHN",
+    province: str | None = None,
 ) -> Scores:
     """Score candidate cities on the criteria catalogue.
 
@@ -119,6 +126,10 @@ def score_candidates(
         weighted, when empty.
     home_country
         ISO3 of the home country (cultural distance is measured from it).
+    province
+        The home province: the cooperation zones it sponsors are evidence of industry fit
+        for the candidates near them (see :func:`planner.criteria.zone_sector_evidence`);
+        ``None`` leaves that evidence out.
 
     Returns
     -------
@@ -139,6 +150,7 @@ def score_candidates(
         settings=settings,
         industries=industries,
         home_iso3=home_country,
+        province=province,
     )
     by_id = {c.id: c for c in settings.criteria}
     used = [c for c in settings.criteria if c.id in raw.values]
@@ -294,12 +306,17 @@ def score_candidates(
     frame = frame.iloc[order]
     fit_out = fit.loc[frame.index]
     fit_out.index = pd.Index(frame["city_id"].to_numpy(), name="city_id")
+    frame_index = frame.index
     frame = frame.reset_index(drop=True)
 
     gw = pd.Series({g: 0.0 for g in GROUPS})
     for c in used:
         gw[c.group] = gw.get(c.group, 0.0) + weights[c.id]
     missing = MissingReport(tuple(entries), dropped, raw.notes)
+    zone_evidence = None
+    if raw.zone_evidence is not None:
+        zone_evidence = raw.zone_evidence.loc[frame_index]
+        zone_evidence.index = fit_out.index
     scores = Scores(
         frame=frame,
         fit=fit_out,
@@ -311,6 +328,7 @@ def score_candidates(
         missing=missing,
         filters=filter_report,
         ahp=ahp_results,
+        zone_evidence=zone_evidence,
     )
     log.info(
         "scored %s candidate cities on %d criteria (%s, %s weights); filters removed %s, "
@@ -338,6 +356,17 @@ def score_scenario(
 
     settings = criteria_settings_from_mapping(scenario.criteria)
     cand = getattr(scenario, "candidates", None)
+    if "industry_zone_km" not in scenario.criteria:
+        # the zones' evidence reaches as far as the kinds of centre call a city near a
+        # zone the province sponsors
+        radii = [
+            float(kind["eligible"]["home_zone_km"])
+            for kind in getattr(scenario, "kinds", ())
+            if isinstance(kind.get("eligible"), Mapping)
+            and kind["eligible"].get("home_zone_km") is not None
+        ]
+        if radii:
+            settings = replace(settings, industry_zone_km=max(radii))
     settings = replace(
         settings,
         filters=replace(
@@ -353,7 +382,62 @@ def score_scenario(
         settings=settings,
         industries=scenario.industries,
         home_country=getattr(scenario, "home_country", "CHN"),
+        province=getattr(scenario, "province", None) or None,
     )
+
+
+def fit_independence(scores: Scores, *, criterion: str = "innovation_index") -> pd.DataFrame:
+    """How far each industry's fit follows one criterion across the scored candidates.
+
+    Parameters
+    ----------
+    scores
+        A scoring result.
+    criterion
+        The criterion to compare with (its ``score_<criterion>``); by default the
+        innovation-strength criterion, the Global Innovation Index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per industry, then one for ``industry_fit`` (the weighted mean fit, the
+        criterion): ``industry_id``, ``pearson`` and ``spearman`` (correlation with the
+        criterion's score; NaN when either is constant or the criterion is not scored),
+        ``n`` (candidates) and ``zone_evidence`` (candidates whose fit for the industry
+        rests partly on a zone of the home province nearby).
+    """
+    col = f"score_{criterion}"
+    frame = scores.frame.set_index("city_id")
+    other = (
+        pd.to_numeric(frame[col], errors="coerce").reindex(scores.fit.index)
+        if col in frame.columns
+        else pd.Series(np.nan, index=scores.fit.index)
+    )
+    fits = dict(scores.fit.items())
+    w = scores.industry_weights.reindex(scores.fit.columns).fillna(0.0)
+    fits["industry_fit"] = scores.fit @ w
+    zones = scores.zone_evidence
+    rows = []
+    for ind, fit in fits.items():
+        varied = fit.nunique() > 1 and other.nunique() > 1
+        if zones is None:
+            n_zone = 0
+        elif ind in zones.columns:
+            n_zone = int((zones[ind] != "").sum())
+        elif ind == "industry_fit":
+            n_zone = int((zones != "").any(axis=1).sum())
+        else:
+            n_zone = 0
+        rows.append(
+            {
+                "industry_id": str(ind),
+                "pearson": float(fit.corr(other)) if varied else math.nan,
+                "spearman": float(fit.corr(other, method="spearman")) if varied else math.nan,
+                "n": int((fit.notna() & other.notna()).sum()),
+                "zone_evidence": n_zone,
+            }
+        )
+    return pd.DataFrame(rows, columns=["industry_id", "pearson", "spearman", "n", "zone_evidence"])
 
 
 def kind_score(scores: Scores, weights: Mapping[str, float], *, kind: str = "") -> np.ndarray:

@@ -108,6 +108,14 @@ class CriteriaSettings:
         layer when that is larger.
     industry_cluster_share
         Share of the cluster part in industry fit (the rest is the indicator part).
+    industry_zone_km
+        A cooperation zone the home province sponsors counts as evidence for a
+        candidate's industry fit within this great-circle distance (km); by default the
+        ``home_zone_km`` of the scenario's kinds of centre (the largest), else 150.
+    industry_zone_share
+        How far such a zone, when one of its sectors matches the industry (the industries
+        layer's ``zone_sectors``), moves the candidate's fit from the country evidence
+        towards 1 (0 = zones are no evidence, 1 = a matching zone makes the fit 1).
     st_leading_top_n
         A country leads in science and technology when its latest GII score is among
         the ``st_leading_top_n`` best in the indicators layer.
@@ -133,6 +141,8 @@ class CriteriaSettings:
     cluster_radius_km: float = 100.0
     cluster_ranked_n: int = 100
     industry_cluster_share: float = 0.5
+    industry_zone_km: float = 150.0
+    industry_zone_share: float = 0.5
     st_leading_top_n: int = 25
     reference_year: int | None = None
     explain_n: int = 3
@@ -163,6 +173,8 @@ _TOP_KEYS = {
     "cluster_radius_km": "a number > 0",
     "cluster_ranked_n": "an integer >= 1",
     "industry_cluster_share": "a number in [0, 1]",
+    "industry_zone_km": "a distance in km > 0",
+    "industry_zone_share": "a number in [0, 1]",
     "st_leading_top_n": "an integer >= 1",
     "reference_year": "a year, e.g. 2024",
     "explain_n": "an integer >= 1",
@@ -332,6 +344,8 @@ def criteria_settings_from_mapping(mapping: Mapping[str, Any] | None) -> Criteri
         cluster_radius_km=_num(m, "cluster_radius_km", 100.0, "criteria", lo=0.0, strict=True),
         cluster_ranked_n=int(_num(m, "cluster_ranked_n", 100, "criteria", lo=1.0, integer=True)),
         industry_cluster_share=_num(m, "industry_cluster_share", 0.5, "criteria", lo=0.0, hi=1.0),
+        industry_zone_km=_num(m, "industry_zone_km", 150.0, "criteria", lo=0.0, strict=True),
+        industry_zone_share=_num(m, "industry_zone_share", 0.5, "criteria", lo=0.0, hi=1.0),
         st_leading_top_n=int(_num(m, "st_leading_top_n", 25, "criteria", lo=1.0, integer=True)),
         reference_year=(
             int(_num(m, "reference_year", 0, "criteria", lo=1900.0, hi=2200.0, integer=True))

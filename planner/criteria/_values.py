@@ -1,4 +1,14 @@
-"""Raw criterion values of candidate cities from the layers and the accessibility table."""
+"""Raw criterion values of candidate cities from the layers and the accessibility table.
+
+Industry fit (:func:`_industry_fit`) joins three kinds of evidence that differ by
+industry: the rank percentiles of the indicators the industries layer lists for each
+industry (country level); the strength of nearby innovation clusters active in the
+industry's technology fields (when the cluster layer lists fields); and the home
+province's own cooperation zones (:func:`zone_sector_evidence`): a candidate within
+``industry_zone_km`` of a zone the province sponsors, whose ``sectors`` name one of the
+industry's ``zone_sectors`` keywords, has the zone's sector base beside it, and its fit for
+that industry moves ``industry_zone_share`` of the way from the country evidence to 1.
+"""
 
 from __future__ import annotations
 
@@ -70,6 +80,11 @@ class RawValues:
         (``None`` when the belt_and_road layer is missing).
     notes
         Data gaps that change how a criterion is computed.
+    zone_evidence
+        Candidates x industries: for a candidate near a cooperation zone the home
+        province sponsors whose sectors match the industry, the zone and the sectors
+        (see :func:`zone_sector_evidence`), else ``""``; ``None``
+        without the cooperation_zones layer or a home province.
     """
 
     values: dict[str, pd.Series]
@@ -81,6 +96,7 @@ class RawValues:
     region: pd.Series
     bri_member: pd.Series | None
     notes: tuple[str, ...] = ()
+    zone_evidence: pd.DataFrame | None = None
 
 
 def optional_layer(layers: Mapping[str, Any] | None, name: str) -> Any | None:
@@ -172,8 +188,13 @@ def compute_values(
     settings: CriteriaSettings,
     industries: Mapping[str, float] | None,
     home_iso3: str,
+    province: str | None = None,
 ) -> RawValues:
-    """Every criterion's raw value per candidate city (see the catalogue for measures)."""
+    """Every criterion's raw value per candidate city (see the catalogue for measures).
+
+    ``province`` is the home province: cooperation zones whose ``sponsor_province`` lists
+    it are its own (industry fit's zone evidence); ``None`` leaves that evidence out.
+    """
     idx = candidates.index
     iso3 = candidates["iso3"].astype(str)
     wanted = set(settings.ids)
@@ -303,6 +324,7 @@ def compute_values(
     fit = pd.DataFrame(index=idx)
     weights: dict[str, float] = {}
     notes: list[str] = []
+    zone_evidence: pd.DataFrame | None = None
     table = optional_layer(layers, "industries")
     if table is None:
         if industries:
@@ -314,8 +336,14 @@ def compute_values(
         if "industry_fit" in wanted:
             dropped["industry_fit"] = "the industries layer is not available"
     else:
+        zones = optional_layer(layers, "cooperation_zones")
+        zone_evidence = None
+        if zones is not None and province and settings.industry_zone_share > 0:
+            zone_evidence = zone_sector_evidence(
+                candidates, zones, table, province=province, radius_km=settings.industry_zone_km
+            )
         fit, weights = _industry_fit(
-            table, industries, wide, iso3, near, strength, clusters, settings
+            table, industries, wide, iso3, near, strength, clusters, settings, zone_evidence
         )
         if clusters is None or not bool((clusters["fields_lc"] != "").any()):
             notes.append(
@@ -358,8 +386,9 @@ def compute_values(
             del values[cid]
             unreachable.pop(cid, None)
     return RawValues(
-        values, unreachable, fit, weights, dropped, st_leading, region, bri_member, tuple(notes)
-    )
+        values, unreachable, fit, weights, dropped, st_leading, region, bri_member,
+        tuple(notes), None if table is None else zone_evidence,
+    )  # fmt: skip
 
 
 def _align_access(access: pd.DataFrame | None, candidates: pd.DataFrame) -> pd.DataFrame | None:
@@ -448,6 +477,7 @@ def _industry_fit(
     strength: np.ndarray | None,
     clusters: pd.DataFrame | None,
     settings: CriteriaSettings,
+    zone_evidence: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     lacking = {"industry_id", "indicators"} - set(table.columns)
     if lacking:
@@ -496,8 +526,92 @@ def _industry_fit(
             fit = (1.0 - share) * part.to_numpy() + share * cluster_part
         else:
             fit = part.to_numpy()
+        if zone_evidence is not None and ind in zone_evidence.columns:
+            # a matching home zone nearby closes industry_zone_share of the gap to 1 (a
+            # country without the industry's indicators stays unknown: NaN is imputed)
+            match = (zone_evidence[ind] != "").to_numpy()
+            share_z = settings.industry_zone_share
+            fit = np.where(match, fit + share_z * (1.0 - fit), fit)
         out[ind] = np.clip(fit, 0.0, 1.0)
     return pd.DataFrame(out, index=iso3.index, dtype=float), weights
+
+
+def zone_keywords(table: pd.DataFrame) -> dict[str, list[str]]:
+    """Industry id -> its ``zone_sectors`` keywords, lower case (empty without the column)."""
+    if "zone_sectors" not in table.columns:
+        return {}
+    rows = table.drop_duplicates("industry_id")
+    return {
+        str(i): [k.strip().lower() for k in str(text).split(";") if k.strip()]
+        for i, text in zip(rows["industry_id"], rows["zone_sectors"].fillna(""))
+    }
+
+
+def zone_sector_evidence(
+    candidates: pd.DataFrame,
+    zones: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    province: str,
+    radius_km: float,
+) -> pd.DataFrame:
+    """Which industries the home province's own zones near each candidate work in.
+
+    Parameters
+    ----------
+    candidates
+        Cities with ``lon`` and ``lat``.
+    zones
+        The cooperation_zones layer: ``name``, ``lon``, ``lat``, ``sponsor_province``
+        (``;``-separated provinces) and ``sectors`` (``;``-separated).
+    table
+        The industries layer; its ``zone_sectors`` column lists, per industry, keywords
+        that a zone sector must contain (case-insensitive) to count for the industry.
+    province
+        The home province; a zone is its own when ``sponsor_province`` lists it.
+    radius_km
+        A zone counts for a candidate within this great-circle distance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidates (same index) x industries with keywords: ``""``, or the nearest
+        matching zone, its distance and the matching sectors
+        (``"Zhejiang's Vietnam Longjiang Industrial Park (59 km away) works in
+        electronics"``).
+    """
+    keywords = {i: k for i, k in zone_keywords(table).items() if k}
+    out = pd.DataFrame("", index=candidates.index, columns=list(keywords), dtype=object)
+    lacking = {"lon", "lat", "sponsor_province", "sectors"} - set(zones.columns)
+    if not keywords or lacking or not len(zones):
+        return out
+    wanted = province.strip().casefold()
+    own = zones["sponsor_province"].fillna("").astype(str).map(
+        lambda text: any(p.strip().casefold() == wanted for p in text.replace(",", ";").split(";"))
+    )
+    z = zones[own.to_numpy(bool)].dropna(subset=["lon", "lat"])
+    if z.empty:
+        return out
+    dist = haversine_km(
+        candidates["lon"].to_numpy(dtype=float), candidates["lat"].to_numpy(dtype=float),
+        z["lon"].to_numpy(dtype=float), z["lat"].to_numpy(dtype=float),
+    )  # fmt: skip
+    names = z["name"].astype(str).to_numpy() if "name" in z.columns else z.index.astype(str)
+    sectors = [
+        [s.strip() for s in str(text).split(";") if s.strip()] for text in z["sectors"].fillna("")
+    ]
+    for ind, kws in keywords.items():
+        hits = [[s for s in secs if any(k in s.lower() for k in kws)] for secs in sectors]
+        ok = np.array([bool(h) for h in hits])
+        d = np.where(ok[None, :] & (dist <= radius_km), dist, np.inf)
+        best = d.argmin(axis=1)
+        for row in np.flatnonzero(np.isfinite(d.min(axis=1))):
+            j = best[row]
+            out.iat[row, out.columns.get_loc(ind)] = (
+                f"{province.strip()}'s {names[j]} ({dist[row, j]:.0f} km away) works in "
+                f"{', '.join(hits[j])}"
+            )
+    return out
 
 
 def _regions(candidates: pd.DataFrame, countries: pd.DataFrame | None) -> pd.Series:
