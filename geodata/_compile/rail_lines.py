@@ -51,8 +51,9 @@ XINHUA = "Xinhua News Agency"
 # 渝新欧, 蓉欧, 郑欧, 汉新欧, 长安号, 苏满欧; 中老铁路, 蒙内铁路, 亚吉铁路, 雅万高铁, 匈塞铁路),
 # empty where no such name is at hand. ``nodes``: (GeoNames city name, ISO3).
 # ``opened``: date of the first run or the opening, ISO 8601 ("2014-11-18", or "2013-04"
-# where only the month is published), with ``opened_source``. ``segment_opened``: (date, source) per segment where
-# the line opened in stages; a date of None = not open to regular service.
+# where only the month is published), with ``opened_source``. ``segment_opened``: (date,
+# source) per segment where the line opened in stages; a date of None = not open to
+# regular service.
 LINES: list[dict] = [
     {
         "line_id": "yiwu_madrid",
