@@ -305,14 +305,23 @@ def optimise(
     help="Candidate cities to show, best first (0: all, clustered).",
 )
 @click.option("--tiles", help="A Leaflet tile layer name or URL (default: none, offline).")
-def map_(run_dir: Path, top_n: int, tiles: str | None) -> None:
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="Language(s) of the map, comma-separated: en, zh. English writes map.html, "
+    "Chinese map.zh.html.",
+)
+def map_(run_dir: Path, top_n: int, tiles: str | None, lang: str) -> None:
     """Draw map.html again from a finished run folder.
 
-    Example: planner map maps/zhejiang --top-n 0
+    Example: planner map maps/zhejiang --top-n 0 --lang zh,en
     """
+    from planner.i18n import parse_languages
     from planner.runfolder import redraw_map
 
-    click.echo(str(redraw_map(run_dir, top_n=top_n, tiles=tiles)))
+    for code in parse_languages(lang):
+        click.echo(str(redraw_map(run_dir, top_n=top_n, tiles=tiles, lang=code)))
 
 
 @main.command()

@@ -708,17 +708,24 @@ def _nan(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
-def redraw_map(folder: str | Path, *, top_n: int = 200, tiles: str | None = None) -> Path:
-    """Draw ``map.html`` again from a finished run folder."""
+def redraw_map(
+    folder: str | Path, *, top_n: int = 200, tiles: str | None = None, lang: str = "en"
+) -> Path:
+    """Draw the map again from a finished run folder: ``map.html`` in English, else the
+    language's own file (``map.zh.html``, :func:`planner.i18n.output_name`), so the other
+    languages' maps are left as they are."""
+    from planner import i18n
     from planner.maps import save_map
 
+    (lang,) = i18n.parse_languages(lang, where="lang")[:1]
     view = view_from_run(folder)
     return save_map(
         view,
-        Path(folder) / "map.html",
+        Path(folder) / i18n.output_name("map.html", lang),
         top_n=top_n,
         tiles=tiles,
         robustness=view.robustness is not None,
+        lang=lang,
     )
 
 

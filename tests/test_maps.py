@@ -10,10 +10,13 @@ import folium
 import pytest
 from _run_example import EVIL, example_run_view
 
-from planner.maps import render_map, save_map
+from planner import _format as fmt
+from planner import i18n, names
+from planner.maps import _Words, render_map, save_map
 
 _LAYER = re.compile(r"planner\.layer\((\{.*?\}), (feature_group_\w+)\);")
 _GROUP = re.compile(r"var (feature_group_\w+) = L\.featureGroup")
+_NON_ASCII = re.compile(r"\\u((?:00[89a-f]|0[1-9a-f][0-9a-f]|[1-9a-f][0-9a-f]{2})[0-9a-f])")
 
 
 def _html(view, **options) -> str:
@@ -22,7 +25,11 @@ def _html(view, **options) -> str:
 
 def _layers(text: str) -> dict[str, dict]:
     """Layer control name -> the GeoJSON payload drawn into that group."""
-    names = dict(re.findall(r'"([^"]+)" : (feature_group_\w+)', text))
+    # folium writes the names as JSON strings: Chinese letters as \u escapes, decoded here
+    names = {
+        _NON_ASCII.sub(lambda m: chr(int(m[1], 16)), n): g
+        for n, g in re.findall(r'"([^"]+)" : (feature_group_\w+)', text)
+    }
     by_group = {g: n for n, g in names.items()}
     out = {}
     for payload, group in _LAYER.findall(text):
@@ -97,7 +104,9 @@ def test_works_offline_no_external_script_style_or_image(page):
     assert "/* leaflet 1.9" in page  # Leaflet itself is inlined
 
 
-def test_data_strings_are_escaped(page):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_data_strings_are_escaped(view, lang):
+    page = _html(view, lang=lang)
     assert EVIL not in page
     assert "<script>alert" not in page
     html_fields = [
@@ -111,10 +120,9 @@ def test_data_strings_are_escaped(page):
         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien" in h for h in html_fields
     )
     # search labels are plain text (set as DOM properties), JSON-escaped in the page
-    labels = [
-        f["properties"]["search"] for f in _layers(page)["Recommended centres"]["data"]["features"]
-    ]
-    assert f"{EVIL} (XXA), centre 4" in labels
+    centres = _layers(page)[i18n.text(lang, "map.layer.centres")]
+    labels = [f["properties"]["search"] for f in centres["data"]["features"]]
+    assert i18n.text(lang, "map.search.centre", name=EVIL, iso3="XXA", n=4) in labels
     # the escaped text travels as JSON with <, > and & escaped again
     assert "\\u0026lt;script\\u0026gt;alert(\\u0026quot;x\\u0026quot;)" in page
 
@@ -292,3 +300,116 @@ def test_centres_are_numbered_as_in_the_brief_not_by_candidate_rank(view):
     badges = [re.search(r">(\d+)</div>", f["properties"]["icon"]).group(1) for f in feats]
     assert badges == [str(i) for i in range(1, len(centres) + 1)]
     assert "<h3>Centre 2: " in feats[1]["properties"]["popup"]
+
+
+# ---------------------------------------------------------------------------- languages
+
+
+@pytest.fixture(scope="module")
+def page_zh(view) -> str:
+    return _html(view, lang="zh")
+
+
+def test_chinese_map_names_the_centres_countries_in_chinese(view, page_zh):
+    countries = [
+        names.country_name(iso3, "zh", "")
+        for iso3 in view.centres["iso3"]
+        if names.country_name(iso3, "zh", "")
+    ]
+    assert countries  # the example has real countries (HUN, ESP, ...)
+    for country in countries:
+        assert country in page_zh
+    centres = _layers(page_zh)["推荐的海外创新中心"]["data"]["features"]
+    popups = " ".join(f["properties"]["popup"] for f in centres)
+    assert "匈牙利" in popups and "布达佩斯" in popups
+    assert "<title>浙江省海外创新中心布局</title>" in page_zh
+    assert "document.documentElement.lang" in page_zh
+
+
+def test_chinese_map_has_no_english_words_of_the_map_itself(page_zh):
+    for key in ("map.legend.title", "map.search.placeholder", "map.centre.why_here"):
+        assert i18n.text("en", key) not in page_zh
+        assert i18n.text("zh", key) in page_zh
+    assert "国家和地区" in _layers(page_zh)
+    assert "Recommended centres" not in page_zh and "Countries" not in page_zh
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_mojibake(view, lang):
+    page = _html(view, lang=lang)
+    assert "\ufffd" not in page
+    for bad in ("Ã", "Â", "å\x8c", "æ\x96", "ä¸"):
+        assert bad not in page
+    page.encode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_boundary_source_and_not_official_in_the_legend(page, page_zh, lang):
+    text = page if lang == "en" else page_zh
+    view_name = i18n.text(lang, "map.boundary_view_deu")
+    note = i18n.text(lang, "map.boundary_note", view=view_name)
+    assert json.dumps(note, ensure_ascii=False)[1:-1] in text
+    assert "Natural Earth" in note
+
+
+def test_every_map_key_is_in_both_languages_and_used():
+    source = (
+        Path(__file__).resolve().parents[1] / "planner" / "maps.py"
+    ).read_text(encoding="utf-8")
+    # keys looked up with a computed last part: map.criterion.<id>, map.status.<code>, ...
+    dynamic = ("criterion.", "status.", "mode.", "role.", "boundary_view_")
+    for lang in i18n.LANGUAGES:
+        keys = [k.removeprefix("map.") for k in i18n.strings(lang) if k.startswith("map.")]
+        assert keys
+        unused = [
+            k
+            for k in keys
+            if f'"{k}"' not in source
+            and f"'{k}'" not in source
+            and not (k.startswith(dynamic) and any(f'"map.{d}' in source or d in source
+                                                     for d in dynamic if k.startswith(d)))
+        ]
+        assert unused == [], f"{lang}: map keys no code uses: {unused}"
+    en = {k for k in i18n.strings("en") if k.startswith("map.")}
+    zh = {k for k in i18n.strings("zh") if k.startswith("map.")}
+    assert en == zh
+
+
+def test_english_units_are_what_planner_format_writes(view):
+    w = _Words("en", view)
+    for h in (None, float("nan"), 0.25, 9.5, 13.0, 47.9, 312.0, 1234.5):
+        assert w.hours(h) == fmt.hours(h)
+    for km in (None, 12, 1234.4):
+        assert w.km(km) == fmt.km(km)
+    for route in ("HGH-KIX", "HGH-AMS-BUD", "HGH-PEK-AMS-BUD", None):
+        row = {"air_time_h": 20.0, "air_route": route}
+        assert w.air_trip(row) == fmt.air_trip(row)
+    assert w.air_trip({"air_time_h": None, "air_route": "HGH-KIX"}) == fmt.air_trip(
+        {"air_time_h": None, "air_route": "HGH-KIX"}
+    )
+    for items in ([], ["a"], ["a", "b"], ["a", "b", "c"]):
+        assert w.join(items, empty="none") == fmt.join_words(items)
+    assert w.status() == view.status_text()
+    for status in ("feasible", "time_limit", "infeasible"):
+        other = dataclasses.replace(view, status=status, gap=0.0123)
+        assert _Words("en", other).status() == other.status_text()
+
+
+def test_chinese_units_and_lists():
+    w = _Words("zh", example_run_view())
+    assert w.hours(9.5) == "9.5 小时"
+    assert w.hours(312.0) == "13 天（312 小时）"
+    assert w.km(1234) == "1,234 公里"
+    assert w.join(["甲", "乙", "丙"], empty="") == "甲、乙和丙"
+    assert w.air_trip({"air_time_h": 7.1, "air_route": "HGH-KIX"}) == "7.1 小时，直飞 HGH-KIX"
+
+
+def test_bad_language_is_refused(view):
+    with pytest.raises(ValueError, match="lang must be one of en, zh"):
+        render_map(view, lang="fr")
+
+
+def test_save_map_in_chinese_writes_utf8(view, tmp_path: Path):
+    path = save_map(view, tmp_path / "map.zh.html", lang="zh")
+    text = path.read_bytes().decode("utf-8")
+    assert "推荐的海外创新中心" in text or "\\u63a8\\u8350" in text

@@ -165,6 +165,31 @@ def test_map_and_brief_redrawn_from_the_run_folder(default_run: Path):
     assert "brief.md" in result.output
 
 
+def test_map_in_chinese_is_its_own_file_and_leaves_the_english_map_alone(default_run: Path):
+    from planner import i18n, names
+
+    english = (default_run / "map.html").read_bytes()
+    runner = CliRunner()
+    result = runner.invoke(main, ["map", str(default_run), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert (default_run / "map.html").read_bytes() == english
+    page = (default_run / "map.zh.html").read_text(encoding="utf-8")
+    assert str(default_run / "map.zh.html") in result.output
+    plan = pd.read_csv(default_run / "plan.csv")
+    for iso3, country in zip(plan["iso3"], plan["country"]):
+        assert names.country_name(iso3, "zh", country) in page
+    assert i18n.text("zh", "map.legend.title") in page
+    assert "\ufffd" not in page and "Ã" not in page
+    # both languages at once; a bad code is refused with a clear message
+    result = runner.invoke(main, ["map", str(default_run), "--lang", "zh,en", "--top-n", "20"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(".html") == 2
+    result = runner.invoke(main, ["map", str(default_run), "--lang", "fr"])
+    assert result.exit_code == 1
+    assert "unknown language 'fr'" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_map_of_a_folder_that_is_not_a_run(tmp_path: Path):
     result = CliRunner().invoke(main, ["map", str(tmp_path)])
     assert result.exit_code == 1
