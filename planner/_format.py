@@ -119,7 +119,9 @@ def large_zh(value: float) -> str:
     for size, word in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
         if abs(x) >= size:
             v = x / size
-            return f"{v:,.0f}{word}" if abs(v) >= 100 else f"{v:,.1f}".rstrip("0").rstrip(".") + word
+            if abs(v) >= 100:
+                return f"{v:,.0f}{word}"
+            return f"{v:,.1f}".rstrip("0").rstrip(".") + word
     return f"{x:,.0f}"
 
 

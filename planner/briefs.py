@@ -252,7 +252,8 @@ def _centre(
                 ),
             )
         )
-    risks = [(_tr(lang, "brief.risk.stability"), _stability_words(row.get("political_stability"), lang))]
+    stability = _stability_words(row.get("political_stability"), lang)
+    risks = [(_tr(lang, "brief.risk.stability"), stability)]
     if "cultural_distance" in row:
         cd = row.get("cultural_distance")
         risks.append(
@@ -267,7 +268,9 @@ def _centre(
         risks.append(
             (
                 _tr(lang, "brief.risk.st_agreement"),
-                fmt.yes_no(row.get("st_agreement"), missing=_tr(lang, "brief.not_known"), lang=lang),
+                fmt.yes_no(
+                    row.get("st_agreement"), missing=_tr(lang, "brief.not_known"), lang=lang
+                ),
             )
         )
     missing = [_criterion(view, c, lang) for c in fmt.as_list(row.get("missing_criteria"))]
@@ -581,7 +584,11 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
                 home_km=f"{NEAR_HOME_ZONE_KM:,.0f}",
                 province=_province(view, lang),
             )
-            + (_tr(lang, "brief.proposals.zone_own_list", listed=listed) if own else _tr(lang, "brief.full_stop"))
+            + (
+                _tr(lang, "brief.proposals.zone_own_list", listed=listed)
+                if own
+                else _tr(lang, "brief.full_stop")
+            )
         )
     w = _weight_of(view, "coop_zone")
     if w:
@@ -903,8 +910,13 @@ def _builds_on(
     ex = view.existing
     if ex is not None and len(ex):
         zh = lang != i18n.DEFAULT_LANGUAGE
+
+        def called(r: Mapping[str, Any]) -> str:
+            published = str(r.get("name_published") or "")
+            return published if zh and _CJK.search(published) else str(r.get("name", ""))
+
         located = [
-            (*xy, str(r.get("name_published") if zh and _CJK.search(str(r.get("name_published") or "")) else r.get("name", "")))
+            (*xy, called(r))
             for r in ex.to_dict("records")
             if (xy := _point(r)) is not None
         ]
@@ -1052,7 +1064,7 @@ def _opening(
                                 list(c["builds_on"])
                                 or [_tr(lang, "brief.opening.no_base", province=province)]
                             )
-                            + ([_tr(lang, "brief.opening.low_confidence")] if c["low_confidence"] else [])
+                            + [_tr(lang, "brief.opening.low_confidence")] * c["low_confidence"]
                         ),
                     }
                     for c in members
@@ -1093,7 +1105,12 @@ def _most_unknown(view: RunView, *, at_least: float = 0.1, lang: str = "en") -> 
     if not many:
         return ""
     parts = [
-        _tr(lang, "brief.unknowns.criterion_count", criterion=_criterion(view, cid, lang), n=f"{n:,}")
+        _tr(
+            lang,
+            "brief.unknowns.criterion_count",
+            criterion=_criterion(view, cid, lang),
+            n=f"{n:,}",
+        )
         for n, cid in many
     ]
     return _tr(
@@ -1144,7 +1161,11 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         ]
         if c["missing"]:
             risks.append(
-                _tr(lang, "brief.risk.not_known", criteria=_tr(lang, "brief.list_separator").join(c["missing"]))
+                _tr(
+                    lang,
+                    "brief.risk.not_known",
+                    criteria=_tr(lang, "brief.list_separator").join(c["missing"]),
+                )
             )
         if c["confidence"]:
             risks.append(c["confidence"])
@@ -1160,7 +1181,9 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
             title = c["kind"][:1].upper() + c["kind"][1:]
             groups.append({"kind": c["kind"], "title": title, "centres": []})
         groups[-1]["centres"].append(c)
-    names_list = [_tr(lang, "brief.name_country", name=c["name"], country=c["country"]) for c in centres]
+    names_list = [
+        _tr(lang, "brief.name_country", name=c["name"], country=c["country"]) for c in centres
+    ]
     ind = view.industries
     unserved = []
     if {"name", "centres"} <= set(ind.columns):
