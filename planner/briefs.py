@@ -692,6 +692,19 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     return out
 
 
+def _status_text(view: RunView, lang: str) -> str:
+    """:meth:`RunView.status_text` in ``lang`` (the English words in English)."""
+    key = f"brief.status_text.{view.status}"
+    if lang == i18n.DEFAULT_LANGUAGE or key not in i18n.strings(lang):
+        return view.status_text()
+    text = _tr(lang, key)
+    gap = view.gap
+    if view.status != "optimal" and view.has_plan and isinstance(gap, int | float):
+        if math.isfinite(gap):
+            text = _tr(lang, "brief.status_text.gap", text=text, gap=f"{gap:.2%}")
+    return text
+
+
 def _status(view: RunView, lang: str = "en") -> dict[str, Any]:
     gap = view.gap if isinstance(view.gap, int | float) else math.nan
     # Never "the best" alone: the decision section says next to this sentence how often
@@ -705,9 +718,9 @@ def _status(view: RunView, lang: str = "en") -> dict[str, Any]:
             else _tr(lang, "brief.full_stop")
         )
     else:
-        sentence = _tr(lang, "brief.status.none", status=view.status_text())
+        sentence = _tr(lang, "brief.status.none", status=_status_text(view, lang))
     return {
-        "text": view.status_text(),
+        "text": _status_text(view, lang),
         "sentence": sentence,
         "proved": view.proved_optimal,
         "objective": fmt.number(view.objective, digits=3),
@@ -1319,6 +1332,8 @@ def render_static_map(
         pad = ((y1 - y0) / 0.8 - (x1 - x0)) / 2
         x0, x1, aspect = x0 - pad, x1 + pad, 0.8
     font = _map_font(lang)
+    if font is None and lang != i18n.DEFAULT_LANGUAGE:
+        lang = i18n.DEFAULT_LANGUAGE  # no font for its glyphs: labels that can be read
     fig = Figure(figsize=(width_in, width_in * aspect), dpi=dpi)
     fig.patch.set_facecolor("#dbe9f4")
     ax = fig.add_axes((0, 0, 1, 1))
@@ -1473,7 +1488,8 @@ def _kind_colours(view: RunView, lang: str = "en") -> dict[str, str]:
 
 def _map_font(lang: str) -> Any:
     """The matplotlib font of the static map's text in ``lang``: None (matplotlib's
-    default) in English, the CJK font in Chinese when one is installed."""
+    default) in English, the CJK font in Chinese when one is installed (when none is,
+    :func:`render_static_map` draws the map in English)."""
     if lang == i18n.DEFAULT_LANGUAGE:
         return None
     cjk = _cjk_font()
