@@ -699,9 +699,9 @@ def _status_text(view: RunView, lang: str) -> str:
         return view.status_text()
     text = _tr(lang, key)
     gap = view.gap
-    if view.status != "optimal" and view.has_plan and isinstance(gap, int | float):
-        if math.isfinite(gap):
-            text = _tr(lang, "brief.status_text.gap", text=text, gap=f"{gap:.2%}")
+    finite = isinstance(gap, int | float) and math.isfinite(gap)
+    if view.status != "optimal" and view.has_plan and finite:
+        text = _tr(lang, "brief.status_text.gap", text=text, gap=f"{gap:.2%}")
     return text
 
 
