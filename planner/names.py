@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-__all__ = ["city_name", "country_name", "layer_name", "simplified_city_name"]
+__all__ = ["city_name", "country_name", "layer_name", "province_name", "simplified_city_name"]
 
 # A name written in Han characters: CJK ideographs (with Extension A and the compatibility
 # block), optionally joined by a middle dot or a hyphen as transliterations are.
@@ -294,3 +294,59 @@ def _missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+# ---------------------------------------------------------------------------------------
+# Provinces of China
+
+# China's province-level divisions, English name (GeoNames' spelling and common variants)
+# -> official Chinese name, from GB/T 2260 (codes for the administrative divisions of the
+# PRC, National Bureau of Statistics and Ministry of Civil Affairs).
+_PROVINCES_ZH: dict[str, str] = {
+    "Beijing": "北京市",
+    "Tianjin": "天津市",
+    "Hebei": "河北省",
+    "Shanxi": "山西省",
+    "Inner Mongolia": "内蒙古自治区",
+    "Liaoning": "辽宁省",
+    "Jilin": "吉林省",
+    "Heilongjiang": "黑龙江省",
+    "Shanghai": "上海市",
+    "Jiangsu": "江苏省",
+    "Zhejiang": "浙江省",
+    "Anhui": "安徽省",
+    "Fujian": "福建省",
+    "Jiangxi": "江西省",
+    "Shandong": "山东省",
+    "Henan": "河南省",
+    "Hubei": "湖北省",
+    "Hunan": "湖南省",
+    "Guangdong": "广东省",
+    "Guangxi": "广西壮族自治区",
+    "Hainan": "海南省",
+    "Chongqing": "重庆市",
+    "Sichuan": "四川省",
+    "Guizhou": "贵州省",
+    "Yunnan": "云南省",
+    "Tibet": "西藏自治区",
+    "Shaanxi": "陕西省",
+    "Gansu": "甘肃省",
+    "Qinghai": "青海省",
+    "Ningxia": "宁夏回族自治区",
+    "Xinjiang": "新疆维吾尔自治区",
+    "Hong Kong": "香港特别行政区",
+    "Macau": "澳门特别行政区",
+    "Macao": "澳门特别行政区",
+    "Taiwan": "台湾省",
+}
+
+
+def province_name(name: str, lang: str) -> str:
+    """The name of a Chinese province-level division in ``lang``.
+
+    ``"Zhejiang"`` is ``"浙江省"`` in Chinese (GB/T 2260); a name that is not one of
+    China's province-level divisions (or any name in English) is returned as it is.
+    """
+    if not _is_zh(lang) or not isinstance(name, str):
+        return name
+    return _PROVINCES_ZH.get(name.strip(), name)

@@ -482,18 +482,20 @@ def write_run(
     languages = i18n.parse_languages(languages)
     per_language: dict[str, list[str]] = {}
     with _staged_folder(folder, force=force) as tmp:
-        say("drawing the map")
-        # the interactive map is written in English only (its Chinese text comes with
-        # planner.maps' lang parameter)
-        names.append(
-            save_map(
-                view, tmp / "map.html", top_n=top_n, robustness=view.robustness is not None
-            ).name
-        )
         for lang in languages:
+            say("drawing the map" + ("" if lang == "en" else f" ({lang})"))
+            written = [
+                save_map(
+                    view,
+                    tmp / i18n.output_name("map.html", lang),
+                    top_n=top_n,
+                    robustness=view.robustness is not None,
+                    lang=lang,
+                ).name
+            ]
             say("writing the strategy brief" + ("" if lang == "en" else f" ({lang})"))
-            written = [p.name for p in save_brief(view, tmp, pdf="auto", lang=lang)]
-            per_language[lang] = (["map.html"] if lang == "en" else []) + written
+            written += [p.name for p in save_brief(view, tmp, pdf="auto", lang=lang)]
+            per_language[lang] = written
             names += [n for n in written if n not in names]
         say("writing the plan as data")
         allocation = pd.DataFrame(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from functools import cache
 from pathlib import Path
 
@@ -52,6 +53,37 @@ def test_every_curated_layer_is_registered_and_validates() -> None:
         else:
             assert not isinstance(frame, gpd.GeoDataFrame)
         assert spec.source and spec.year and spec.licence and spec.default
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@pytest.mark.parametrize(
+    ("layer", "filled"),
+    [("corridors", 7), ("rail_lines", 56), ("cooperation_zones", 20), ("industries", 6)],
+)
+def test_curated_layers_carry_chinese_names_in_han_characters(layer: str, filled: int) -> None:
+    frame = _layer(layer)
+    assert "name_zh" in frame.columns
+    names = frame["name_zh"].dropna().astype(str).str.strip()
+    names = names[names != ""]
+    assert len(names) == filled
+    # written in Chinese, not romanised or machine-mangled
+    assert all(_HAN.search(n) and not _LATIN.search(n) and "\ufffd" not in n for n in names)
+    assert not any(re.search("Ã|å\x8c|æ\x96", n) for n in names)
+
+
+def test_chinese_names_of_key_features() -> None:
+    corridors = _layer("corridors").set_index("corridor_id")["name_zh"]
+    assert corridors["cpec"] == "中巴经济走廊"
+    assert corridors["msr"] == "21世纪海上丝绸之路"
+    rail = _layer("rail_lines").drop_duplicates("line_id").set_index("line_id")["name_zh"]
+    assert rail["yiwu_madrid"].startswith("中欧班列（义新欧）")
+    zones = _layer("cooperation_zones").set_index("zone_id")["name_zh"]
+    assert zones["tha_rayong"] == "泰国泰中罗勇工业园"
+    # no official Chinese name at hand: left empty, the map shows the English name
+    assert pd.isna(zones["pak_gwadar_fz"]) or not zones["pak_gwadar_fz"].strip()
 
 
 def test_every_curated_file_has_a_sources_row() -> None:

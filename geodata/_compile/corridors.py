@@ -5,6 +5,9 @@ authored below as an ordered list of node cities (GeoNames names, as geonamescac
 them). The corridors, their end points and the countries they cross are those of the
 "Vision and Actions on Jointly Building Silk Road Economic Belt and 21st-Century Maritime
 Silk Road" (NDRC, Ministry of Foreign Affairs and Ministry of Commerce of the PRC, March 2015);
+``name_zh`` is each corridor's name in the Vision's Chinese text (《推动共建丝绸之路经济带和21世纪
+海上丝绸之路的愿景与行动》: 新亚欧大陆桥、中蒙俄、中国—中亚—西亚、中国—中南半岛 international
+economic cooperation corridors, the 中巴 and 孟中印缅 economic corridors, 21世纪海上丝绸之路);
 the intermediate node cities are the project's choice of major cities on each corridor. A
 corridor can have branches besides its main line (``branches``: further node lists, each
 joining the main line at one end or both); its geometry is then a MultiLineString. A land
@@ -43,6 +46,7 @@ CORRIDORS: list[dict] = [
     {
         "corridor_id": "nelb",
         "name": "New Eurasian Land Bridge",
+        "name_zh": "新亚欧大陆桥",
         "kind": "land",
         "nodes": [
             ("Lianyungang", "CHN"),
@@ -61,6 +65,7 @@ CORRIDORS: list[dict] = [
     {
         "corridor_id": "cmr",
         "name": "China-Mongolia-Russia Economic Corridor",
+        "name_zh": "中蒙俄经济走廊",
         "kind": "land",
         "nodes": [
             ("Tianjin", "CHN"),
@@ -79,6 +84,7 @@ CORRIDORS: list[dict] = [
     {
         "corridor_id": "ccawa",
         "name": "China-Central Asia-West Asia Economic Corridor",
+        "name_zh": "中国—中亚—西亚经济走廊",
         "kind": "land",
         "nodes": [
             ("Ürümqi", "CHN"),
@@ -97,6 +103,7 @@ CORRIDORS: list[dict] = [
     {
         "corridor_id": "cicp",
         "name": "China-Indochina Peninsula Economic Corridor",
+        "name_zh": "中国—中南半岛经济走廊",
         "kind": "land",
         "nodes": [
             ("Nanning", "CHN"),
@@ -127,6 +134,7 @@ CORRIDORS: list[dict] = [
     {
         "corridor_id": "cpec",
         "name": "China-Pakistan Economic Corridor",
+        "name_zh": "中巴经济走廊",
         "kind": "land",
         "nodes": [
             ("Kashgar", "CHN"),
@@ -142,6 +150,7 @@ CORRIDORS: list[dict] = [
     {
         "corridor_id": "bcim",
         "name": "Bangladesh-China-India-Myanmar Economic Corridor",
+        "name_zh": "孟中印缅经济走廊",
         "kind": "land",
         "nodes": [
             ("Kunming", "CHN"),
@@ -156,6 +165,7 @@ CORRIDORS: list[dict] = [
     {
         "corridor_id": "msr",
         "name": "21st-Century Maritime Silk Road",
+        "name_zh": "21世纪海上丝绸之路",
         "kind": "maritime",
         "nodes": [
             ("Ningbo", "CHN"),
@@ -217,6 +227,7 @@ def compile_corridors() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
             {
                 "corridor_id": spec["corridor_id"],
                 "name": spec["name"],
+                "name_zh": spec["name_zh"],
                 "kind": spec["kind"],
                 "nodes": " | ".join(text),
                 "source": VISION,

@@ -46,14 +46,19 @@ SIMPLIFY_DEG = 0.01  # about 1.1 km north-south
 
 XINHUA = "Xinhua News Agency"
 
-# line_id -> facts. ``nodes``: (GeoNames city name, ISO3). ``opened``: date of the first
-# run or the opening, ISO 8601 ("2014-11-18", or "2013-04" where only the month is
-# published), with ``opened_source``. ``segment_opened``: (date, source) per segment where
-# the line opened in stages; a date of None = not open to regular service.
+# line_id -> facts. ``name_zh``: the line's official Chinese name as Xinhua's and the
+# operators' Chinese reports write it (中欧班列 and the brand of the city's service, 义新欧,
+# 渝新欧, 蓉欧, 郑欧, 汉新欧, 长安号, 苏满欧; 中老铁路, 蒙内铁路, 亚吉铁路, 雅万高铁, 匈塞铁路),
+# empty where no such name is at hand. ``nodes``: (GeoNames city name, ISO3).
+# ``opened``: date of the first run or the opening, ISO 8601 ("2014-11-18", or "2013-04"
+# where only the month is published), with ``opened_source``. ``segment_opened``: (date,
+# source) per segment where the line opened in stages; a date of None = not open to
+# regular service.
 LINES: list[dict] = [
     {
         "line_id": "yiwu_madrid",
         "line": "China-Europe Railway Express Yiwu-Madrid (Yixinou)",
+        "name_zh": "中欧班列（义新欧）义乌—马德里",
         "nodes": [
             ("Yiwu", "CHN"),
             ("Ürümqi", "CHN"),
@@ -71,6 +76,7 @@ LINES: list[dict] = [
     {
         "line_id": "yiwu_london",
         "line": "China-Europe Railway Express Yiwu-London",
+        "name_zh": "中欧班列 义乌—伦敦",
         "nodes": [
             ("Yiwu", "CHN"),
             ("Ürümqi", "CHN"),
@@ -90,6 +96,7 @@ LINES: list[dict] = [
     {
         "line_id": "chongqing_duisburg",
         "line": "China-Europe Railway Express Chongqing-Duisburg (Yuxinou)",
+        "name_zh": "中欧班列（渝新欧）重庆—杜伊斯堡",
         "nodes": [
             ("Chongqing", "CHN"),
             ("Xi’an", "CHN"),
@@ -110,6 +117,7 @@ LINES: list[dict] = [
     {
         "line_id": "chengdu_lodz",
         "line": "China-Europe Railway Express Chengdu-Łódź (Rongou)",
+        "name_zh": "中欧班列（蓉欧）成都—罗兹",
         "nodes": [
             ("Chengdu", "CHN"),
             ("Lanzhou", "CHN"),
@@ -125,6 +133,7 @@ LINES: list[dict] = [
     {
         "line_id": "zhengzhou_hamburg",
         "line": "China-Europe Railway Express Zhengzhou-Hamburg (Zhengou)",
+        "name_zh": "中欧班列（郑欧）郑州—汉堡",
         "nodes": [
             ("Zhengzhou", "CHN"),
             ("Xi’an", "CHN"),
@@ -143,6 +152,7 @@ LINES: list[dict] = [
     {
         "line_id": "wuhan_lyon",
         "line": "China-Europe Railway Express Wuhan-Lyon (Hanxinou)",
+        "name_zh": "中欧班列（汉新欧）武汉—里昂",
         "nodes": [
             ("Wuhan", "CHN"),
             ("Xi’an", "CHN"),
@@ -159,6 +169,7 @@ LINES: list[dict] = [
     {
         "line_id": "xian_almaty",
         "line": "China-Europe Railway Express Xi'an-Almaty (Chang'an)",
+        "name_zh": "中欧班列（长安号）西安—阿拉木图",
         "nodes": [
             ("Xi’an", "CHN"),
             ("Lanzhou", "CHN"),
@@ -174,6 +185,7 @@ LINES: list[dict] = [
     {
         "line_id": "suzhou_warsaw",
         "line": "China-Europe Railway Express Suzhou-Warsaw (Sumanou)",
+        "name_zh": "中欧班列（苏满欧）苏州—华沙",
         "nodes": [
             ("Suzhou", "CHN"),
             ("Harbin", "CHN"),
@@ -191,6 +203,7 @@ LINES: list[dict] = [
     {
         "line_id": "china_laos",
         "line": "China-Laos Railway Kunming-Vientiane",
+        "name_zh": "中老铁路 昆明—万象",
         "nodes": [
             ("Kunming", "CHN"),
             ("Pu'er", "CHN"),
@@ -209,6 +222,7 @@ LINES: list[dict] = [
     {
         "line_id": "mombasa_nairobi",
         "line": "Mombasa-Nairobi Standard Gauge Railway",
+        "name_zh": "蒙内铁路（蒙巴萨—内罗毕标准轨距铁路）",
         "nodes": [("Mombasa", "KEN"), ("Voi", "KEN"), ("Nairobi", "KEN")],
         "opened": "2017-05-31",
         "opened_source": "Kenya Railways Corporation: Madaraka Express opened 31 May 2017",
@@ -218,6 +232,7 @@ LINES: list[dict] = [
     {
         "line_id": "addis_djibouti",
         "line": "Addis Ababa-Djibouti Railway",
+        "name_zh": "亚吉铁路（亚的斯亚贝巴—吉布提）",
         "nodes": [
             ("Addis Ababa", "ETH"),
             ("Nazrēt", "ETH"),
@@ -234,6 +249,7 @@ LINES: list[dict] = [
     {
         "line_id": "jakarta_bandung",
         "line": "Jakarta-Bandung High-Speed Railway (Whoosh)",
+        "name_zh": "雅万高铁（雅加达—万隆）",
         "nodes": [("Jakarta", "IDN"), ("Bandung", "IDN")],
         "opened": "2023-10-02",
         "opened_source": "PT KCIC: opened 2 Oct 2023",
@@ -243,6 +259,7 @@ LINES: list[dict] = [
     {
         "line_id": "budapest_belgrade",
         "line": "Budapest-Belgrade Railway",
+        "name_zh": "匈塞铁路（布达佩斯—贝尔格莱德）",
         "nodes": [
             ("Belgrade", "SRB"),
             ("Novi Sad", "SRB"),
@@ -276,6 +293,7 @@ LINES: list[dict] = [
     {
         "line_id": "yiwu_tehran",
         "line": "China-Iran freight train Yiwu-Tehran",
+        "name_zh": "",
         "nodes": [
             ("Yiwu", "CHN"),
             ("Ürümqi", "CHN"),
@@ -295,6 +313,7 @@ LINES: list[dict] = [
     {
         "line_id": "yiwu_mazar",
         "line": "China-Afghanistan freight train Yiwu-Mazar-i-Sharif",
+        "name_zh": "",
         "nodes": [
             ("Yiwu", "CHN"),
             ("Ürümqi", "CHN"),
@@ -313,6 +332,7 @@ LINES: list[dict] = [
     {
         "line_id": "yiwu_riga",
         "line": "China-Europe Railway Express Yiwu-Riga",
+        "name_zh": "中欧班列 义乌—里加",
         "nodes": [
             ("Yiwu", "CHN"),
             ("Manzhouli", "CHN"),
@@ -333,6 +353,7 @@ LINES: list[dict] = [
 COLUMNS = [
     "line_id",
     "line",
+    "name_zh",
     "seq",
     "from_city",
     "from_iso3",
@@ -412,6 +433,7 @@ def compile_rail_lines() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
                 {
                     "line_id": spec["line_id"],
                     "line": spec["line"],
+                    "name_zh": spec["name_zh"],
                     "seq": seq,
                     "from_city": start[0],
                     "from_iso3": start[1],

@@ -100,7 +100,7 @@ def compile_cooperation_zones() -> pd.DataFrame:
     frame = _with_coordinates(authored)
     frame["year_founded"] = pd.to_numeric(frame["year_founded"]).astype("Int64")
     columns = [
-        "zone_id", "name", "iso3", "city", "lon", "lat", "sponsor_province",
+        "zone_id", "name", "name_zh", "iso3", "city", "lon", "lat", "sponsor_province",
         "sponsor_company", "sectors", "level", "year_founded", "source",
     ]  # fmt: skip
     return frame[columns]

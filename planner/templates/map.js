@@ -63,14 +63,14 @@
     return layer;
   };
 
-  function searchControl(map) {
+  function searchControl(map, words) {
     var ctl = L.control({ position: "topleft" });
     ctl.onAdd = function () {
       var box = L.DomUtil.create("div", "leaflet-bar planner-search");
       var input = L.DomUtil.create("input", "", box);
       input.type = "search";
-      input.placeholder = "Find a city\u2026";
-      input.setAttribute("aria-label", "Find a city");
+      input.placeholder = words.placeholder;
+      input.setAttribute("aria-label", words.search);
       input.setAttribute("list", "planner-search-list");
       var list = L.DomUtil.create("datalist", "", box);
       list.id = "planner-search-list";
@@ -124,13 +124,13 @@
     return ctl;
   }
 
-  function fullscreenControl(map) {
+  function fullscreenControl(map, words) {
     var ctl = L.control({ position: "topleft" });
     ctl.onAdd = function () {
       var box = L.DomUtil.create("div", "leaflet-bar planner-fullscreen-ctl");
       var a = L.DomUtil.create("a", "", box);
       a.href = "#";
-      a.title = "Full screen";
+      a.title = words.fullscreen;
       a.setAttribute("role", "button");
       a.innerHTML =
         '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" style="vertical-align:middle">' +
@@ -173,8 +173,10 @@
 
   planner.controls = function (map, opts) {
     if (opts.title) htmlControl("topright", "planner-title", opts.title).addTo(map);
-    searchControl(map).addTo(map);
-    fullscreenControl(map).addTo(map);
+    // the words of the controls come from planner/locales (map.search.*), in the map's language
+    var words = opts.strings;
+    searchControl(map, words).addTo(map);
+    fullscreenControl(map, words).addTo(map);
     if (opts.legend) htmlControl("bottomright", "planner-legend", opts.legend).addTo(map);
     if (opts.bounds) map.fitBounds(opts.bounds, { padding: [20, 20] });
     L.control.scale({ imperial: false }).addTo(map);
