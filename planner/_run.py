@@ -399,6 +399,8 @@ _RECORD_FIELDS: dict[str, tuple[str, bool]] = {
     "robustness_same_plan": ("number", False),
     "warnings": ("texts", False),
     "timings_s": ("weights", False),
+    "languages": ("texts", False),
+    "outputs": ("outputs", False),
 }
 
 
@@ -433,6 +435,13 @@ def _field_problems(key: str, kind: str, value: Any) -> list[str]:
         if not isinstance(value.get("name"), str) or not value.get("name"):
             return ["'scenario.name' must be text"]
         return []
+    if kind == "outputs":
+        # language code -> the files written in that language
+        ok = isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(f, str) for f in v)
+            for k, v in value.items()
+        )
+        return [] if ok else [f"{key!r} must map language codes to lists of file names"]
     if kind in ("weights", "overrides"):
         if not isinstance(value, dict):
             return [f"{key!r} must be an object, got {value!r}"]

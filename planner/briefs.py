@@ -48,6 +48,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from planner import _format as fmt
+from planner import i18n, names
+from planner._errors import OutputError
 from planner._graphs import great_circle_km
 from planner._io import write_bytes, write_text
 from planner._run import RunView, drivers, weak_points
@@ -133,98 +135,192 @@ class BriefDocs:
 # ---------------------------------------------------------------------------- context
 
 
-def _stability_words(value: object) -> str:
+def _tr(lang: str, key: str, /, **values: Any) -> str:
+    """``i18n.text`` of a brief string (``key`` starts with ``brief.``)."""
+    return i18n.text(lang, key, **values)
+
+
+def _country(row: Mapping[str, Any], lang: str) -> str:
+    """The country of a row as the brief names it: the data's name in English, CLDR's
+    in another language (the English name when CLDR has none)."""
+    english = row.get("country") or row.get("iso3")
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return english  # type: ignore[return-value]
+    return names.country_name(str(row.get("iso3")), lang, fallback=str(english))
+
+
+def _city(row: Mapping[str, Any], lang: str) -> Any:
+    """A candidate city's name: GeoNames' name in ``lang`` by its ``city_id`` (a GeoNames
+    id), the data's name otherwise."""
+    name = row.get("name")
+    if lang == i18n.DEFAULT_LANGUAGE or fmt.is_missing(row.get("city_id")):
+        return name
+    try:
+        geonameid = int(row["city_id"])
+    except (TypeError, ValueError):
+        return name
+    return names.city_name(geonameid, lang, fallback=str(name))
+
+
+def _criterion(view: RunView, cid: str, lang: str) -> str:
+    """A criterion's short label: the catalogue's in English; in another language the
+    brief's own (``brief.criterion.<id>``), or the catalogue's when it has none (a
+    criterion a scenario adds)."""
+    key = f"brief.criterion.{cid}"
+    if lang != i18n.DEFAULT_LANGUAGE and key in i18n.strings(lang):
+        return i18n.text(lang, key)
+    return view.criterion_label(cid)
+
+
+def _industry_names(view: RunView, lang: str) -> dict[str, str]:
+    """Industry name as the plan holds it -> its name in ``lang`` (from the ``name_zh``
+    column of the industries layer where it has one)."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return {}
+    out: dict[str, str] = {}
+    for frame in (view.layers.get("industries"), view.industries):
+        if frame is None or "name" not in getattr(frame, "columns", ()):
+            continue
+        for r in frame.to_dict("records"):
+            if not fmt.is_missing(r.get("name")):
+                out.setdefault(str(r["name"]), names.layer_name(r, lang))
+    return {k: v for k, v in out.items() if v}
+
+
+def _stability_words(value: object, lang: str = "en") -> str:
     if fmt.is_missing(value):
-        return "no data"
+        return _tr(lang, "brief.no_data")
     v = float(value)  # type: ignore[arg-type]
     if v >= 0.5:
-        words = "stable"
+        words = _tr(lang, "brief.stability.stable")
     elif v >= 0.0:
-        words = "fairly stable"
+        words = _tr(lang, "brief.stability.fairly_stable")
     elif v >= -1.0:
-        words = "some political risk"
+        words = _tr(lang, "brief.stability.some_risk")
     else:
-        words = "high political risk"
-    return f"{words} (World Bank WGI estimate {v:+.2f} on a scale of -2.5 to +2.5)"
+        words = _tr(lang, "brief.stability.high_risk")
+    return _tr(lang, "brief.stability.wgi", words=words, value=f"{v:+.2f}")
 
 
-def _centre(view: RunView, row: Mapping[str, Any], robust: Mapping[str, Any] | None) -> dict:
-    industries = fmt.as_list(row.get("industries"))
+def _centre(
+    view: RunView,
+    row: Mapping[str, Any],
+    robust: Mapping[str, Any] | None,
+    lang: str = "en",
+    industry_names: Mapping[str, str] | None = None,
+) -> dict:
+    ind_names = industry_names or {}
+    industries = [ind_names.get(i, i) for i in fmt.as_list(row.get("industries"))]
     drv = drivers(view, row, n=4)
     top = {d.criterion for d in drv}
     weak = [d for d in weak_points(view, row, n=6) if d.criterion not in top][:3]
+    unreachable = _tr(lang, "brief.not_reachable")
     access = [
-        ("Rail freight from the province's rail hub", fmt.hours(row.get("rail_time_h"))),
-        ("Sea freight from the province's port", fmt.hours(row.get("sea_time_h"))),
-        ("Air travel for people (OpenFlights 2014 routes)", fmt.air_trip(row)),
+        (
+            _tr(lang, "brief.access.rail"),
+            fmt.hours(row.get("rail_time_h"), missing=unreachable, lang=lang),
+        ),
+        (
+            _tr(lang, "brief.access.sea"),
+            fmt.hours(row.get("sea_time_h"), missing=unreachable, lang=lang),
+        ),
+        (_tr(lang, "brief.access.air"), fmt.air_trip(row, missing=unreachable, lang=lang)),
     ]
+    unknown = _tr(lang, "brief.unknown")
     if not fmt.is_missing(row.get("nearest_rail_node")):
         access.append(
             (
-                "Nearest international train-line city",
-                f"{row.get('nearest_rail_node')}, {fmt.km(row.get('dist_rail_node_km'))} away",
+                _tr(lang, "brief.access.rail_node"),
+                _tr(
+                    lang,
+                    "brief.access.at_distance",
+                    name=row.get("nearest_rail_node"),
+                    km=fmt.km(row.get("dist_rail_node_km"), missing=unknown, lang=lang),
+                ),
             )
         )
     if not fmt.is_missing(row.get("nearest_coop_zone")):
-        home = " (one of the province's own)" if row.get("coop_zone_home") is True else ""
+        home = _tr(lang, "brief.access.zone_home") if row.get("coop_zone_home") is True else ""
         access.append(
             (
-                "Nearest overseas cooperation zone",
-                f"{row.get('nearest_coop_zone')}{home}, "
-                f"{fmt.km(row.get('dist_coop_zone_km'))} away",
+                _tr(lang, "brief.access.zone"),
+                _tr(
+                    lang,
+                    "brief.access.at_distance",
+                    name=f"{row.get('nearest_coop_zone')}{home}",
+                    km=fmt.km(row.get("dist_coop_zone_km"), missing=unknown, lang=lang),
+                ),
             )
         )
-    risks = [("Political stability", _stability_words(row.get("political_stability")))]
+    stability = _stability_words(row.get("political_stability"), lang)
+    risks = [(_tr(lang, "brief.risk.stability"), stability)]
     if "cultural_distance" in row:
         cd = row.get("cultural_distance")
         risks.append(
             (
-                "Cultural distance from China",
-                "no data"
+                _tr(lang, "brief.risk.cultural"),
+                _tr(lang, "brief.no_data")
                 if fmt.is_missing(cd)
-                else f"{fmt.number(cd, digits=2)} (Hofstede-based index; 0 = like China)",
+                else _tr(lang, "brief.risk.cultural_value", value=fmt.number(cd, digits=2)),
             )
         )
     if "st_agreement" in row:
         risks.append(
             (
-                "Science and technology agreement with China",
-                fmt.yes_no(row.get("st_agreement"), missing="not known"),
+                _tr(lang, "brief.risk.st_agreement"),
+                fmt.yes_no(
+                    row.get("st_agreement"), missing=_tr(lang, "brief.not_known"), lang=lang
+                ),
             )
         )
-    missing = [view.criterion_label(c) for c in fmt.as_list(row.get("missing_criteria"))]
+    missing = [_criterion(view, c, lang) for c in fmt.as_list(row.get("missing_criteria"))]
     low = row.get("low_confidence") is True or row.get("low_confidence") == True  # noqa: E712
     share = row.get("imputed_weight_share")
     confidence = ""
     if not fmt.is_missing(share):
-        confidence = (
-            f"{fmt.percent(share)} of its criterion weight rests on values not known for it"
-        )
+        confidence = _tr(lang, "brief.confidence", share=fmt.percent(share))
         if low:
-            confidence = "LOW CONFIDENCE: " + confidence
+            confidence = _tr(lang, "brief.low_confidence_prefix") + confidence
     rob_text = ""
     if robust is not None:
-        rob_text = f"chosen in {fmt.percent(robust.get('chosen_share'))} of the weight draws"
+        rob_text = _tr(
+            lang, "brief.robustness.chosen_in", share=fmt.percent(robust.get("chosen_share"))
+        )
         lo, hi = robust.get("rank_low"), robust.get("rank_high")
         if not fmt.is_missing(lo) and not fmt.is_missing(hi):
-            rob_text += (
-                f"; its rank among the candidates ranged from {fmt.number(lo)} to {fmt.number(hi)}"
+            rob_text += _tr(
+                lang, "brief.robustness.rank_range", low=fmt.number(lo), high=fmt.number(hi)
             )
-    name = row.get("name")
+    name = _city(row, lang)
     merged = row.get("merged_from")
     if isinstance(merged, str) and merged:
         # the GeoNames sections and satellites folded into this candidate
-        name = f"{name} (incl. {merged.replace('; ', ', ')})"
+        name = _tr(
+            lang,
+            "brief.merged",
+            name=name,
+            merged=merged.replace("; ", _tr(lang, "brief.list_separator")),
+        )
     return {
         "rank": fmt.number(row.get("rank"), missing="?"),
         "name": name,
-        "country": row.get("country") or row.get("iso3"),
+        "country": _country(row, lang),
         "score": fmt.score(row.get("score_total")),
         "industries": industries,
-        "industries_text": fmt.join_words(industries, empty="no industry allocated"),
-        "drivers": [{"label": d.label, "share": fmt.percent(d.share)} for d in drv],
-        "drivers_text": fmt.join_words(d.label for d in drv[:3]),
-        "weak": [{"label": d.label, "score": fmt.score(d.score)} for d in weak],
+        "industries_text": fmt.join_words(
+            industries, empty=_tr(lang, "brief.no_industry"), lang=lang
+        ),
+        "drivers": [
+            {"label": _criterion(view, d.criterion, lang), "share": fmt.percent(d.share)}
+            for d in drv
+        ],
+        "drivers_text": fmt.join_words(
+            (_criterion(view, d.criterion, lang) for d in drv[:3]), lang=lang
+        ),
+        "weak": [
+            {"label": _criterion(view, d.criterion, lang), "score": fmt.score(d.score)}
+            for d in weak
+        ],
         "access": access,
         "risks": risks,
         "missing": missing,
@@ -247,44 +343,64 @@ def _corridor(row: Mapping[str, Any]) -> str:
     return str(name) if float(km) <= CORRIDOR_REACH_KM else ""
 
 
-def _year(value: object) -> str:
-    return "not given" if fmt.is_missing(value) else str(int(float(value)))  # type: ignore[arg-type]
+def _year(value: object, lang: str = "en") -> str:
+    if fmt.is_missing(value):
+        return _tr(lang, "brief.existing.year_not_given")
+    year = str(int(float(value)))  # type: ignore[arg-type]
+    return fmt.date(year, lang=lang)
 
 
-def _existing_context(view: RunView) -> dict[str, Any] | None:
+def _existing_context(view: RunView, lang: str = "en") -> dict[str, Any] | None:
     """What the province already has, and the countries, industries and corridors it covers."""
     ex = view.existing
     if ex is None or len(ex) == 0:
         return None
     rows = []
+    zh = lang != i18n.DEFAULT_LANGUAGE
     for r in ex.to_dict("records"):
         place = r.get("city")
         if r.get("located") == "country_only":
-            place = f"{place} (city not identified; counted by country)" if not fmt.is_missing(
+            place = _tr(lang, "brief.existing.country_only", place=place) if not fmt.is_missing(
                 place
-            ) and str(place) else "city not given; counted by country"
+            ) and str(place) else _tr(lang, "brief.existing.no_city")
         elif r.get("located") == "region":
-            place = f"{place} (region)"
+            place = _tr(lang, "brief.existing.region", place=place)
+        name = r.get("name")
+        published = r.get("name_published")
+        if zh and isinstance(published, str) and _CJK.search(published):
+            name = published  # the name the sponsor published, in Chinese
+        status = r.get("status")
         rows.append(
             {
-                "name": r.get("name"),
+                "name": name,
                 "place": place,
-                "country": r.get("country") or r.get("iso3"),
+                "country": _country(r, lang),
                 "sponsor": "" if fmt.is_missing(r.get("sponsor")) else r.get("sponsor"),
-                "opened": _year(r.get("year_opened")),
-                "status": f"{r.get('status')} ({r.get('status_date')})",
-                "industries": fmt.join_words(fmt.as_list(r.get("industries")), empty="not known"),
+                "opened": _year(r.get("year_opened"), lang),
+                "status": _tr(
+                    lang,
+                    "brief.existing.status",
+                    status=status,
+                    date=fmt.date(
+                        r.get("status_date"), missing=str(r.get("status_date")), lang=lang
+                    ),
+                ),
+                "industries": fmt.join_words(
+                    fmt.as_list(r.get("industries")), empty=_tr(lang, "brief.not_known"), lang=lang
+                ),
             }
         )
-    countries = sorted({str(c) for c in ex.get("country", ex["iso3"]).fillna("") if c})
+    countries = sorted({str(_country(r, lang)) for r in ex.to_dict("records")} - {""})
+    if lang == i18n.DEFAULT_LANGUAGE:
+        countries = sorted({str(c) for c in ex.get("country", ex["iso3"]).fillna("") if c})
     known = sorted({i for v in ex["industries"] for i in fmt.as_list(v)})
     corridors = sorted({c for r in ex.to_dict("records") if (c := _corridor(r))})
     return {
         "n": len(rows),
         "rows": rows,
-        "countries": fmt.join_words(countries),
-        "industries": fmt.join_words(known, empty=""),
-        "corridors": fmt.join_words(corridors, empty=""),
+        "countries": fmt.join_words(countries, lang=lang),
+        "industries": fmt.join_words(known, empty="", lang=lang),
+        "corridors": fmt.join_words(corridors, empty="", lang=lang),
         "iso3": set(ex["iso3"].astype(str)),
         "industry_set": set(known),
         "corridor_set": set(corridors),
@@ -292,30 +408,38 @@ def _existing_context(view: RunView) -> dict[str, Any] | None:
     }
 
 
-def _adds(row: Mapping[str, Any], existing: Mapping[str, Any]) -> str:
+def _adds(
+    row: Mapping[str, Any],
+    existing: Mapping[str, Any],
+    lang: str = "en",
+    industry_names: Mapping[str, str] | None = None,
+) -> str:
     """What a new centre adds to the existing ones: a country, industries, a corridor."""
+    ind_names = industry_names or {}
     parts = []
-    country = row.get("country") or row.get("iso3")
+    country = _country(row, lang)
     if str(row.get("iso3")) not in existing["iso3"]:
-        parts.append(f"a new country ({country})")
+        parts.append(_tr(lang, "brief.adds.new_country", country=country))
     else:
-        parts.append(f"no new country ({country} already has an existing centre)")
+        parts.append(_tr(lang, "brief.adds.old_country", country=country))
     new_ind = [i for i in fmt.as_list(row.get("industries")) if i not in existing["industry_set"]]
     if new_ind:
         parts.append(
-            "industries no existing centre is known to serve ("
-            + fmt.join_words(new_ind)
-            + ")"
+            _tr(
+                lang,
+                "brief.adds.new_industries",
+                industries=fmt.join_words((ind_names.get(i, i) for i in new_ind), lang=lang),
+            )
         )
     corridor = _corridor(row)
     if corridor and corridor not in existing["corridor_set"]:
-        parts.append(f"a new corridor ({corridor})")
+        parts.append(_tr(lang, "brief.adds.new_corridor", corridor=corridor))
     elif corridor:
-        parts.append(f"no new corridor ({corridor} already has an existing centre)")
-    return "; ".join(parts)
+        parts.append(_tr(lang, "brief.adds.old_corridor", corridor=corridor))
+    return _tr(lang, "brief.clause_separator").join(parts)
 
 
-def _excluded(view: RunView) -> dict[str, Any]:
+def _excluded(view: RunView, lang: str = "en") -> dict[str, Any]:
     """The hosts the screens and the stability floor keep out, for the brief."""
     ex = view.excluded
     if ex is None or len(ex) == 0:
@@ -324,67 +448,71 @@ def _excluded(view: RunView) -> dict[str, Any]:
 
     def cities(r: Mapping[str, Any]) -> str:
         n = int(r.get("n_cities") or 0)
-        return f"{n:,} candidate cit{'y' if n == 1 else 'ies'}" if n else "no candidate city"
+        if not n:
+            return _tr(lang, "brief.excluded.no_city")
+        key = "brief.excluded.one_city" if n == 1 else "brief.excluded.cities"
+        return _tr(lang, key, n=f"{n:,}")
 
     screens: dict[str, list[str]] = {}
     for r in rows:
         if str(r.get("rule", "")).startswith("screen:"):
-            name = f"{r.get('country') or r.get('iso3')} ({cities(r)})"
+            name = _tr(lang, "brief.excluded.country", country=_country(r, lang), cities=cities(r))
             screens.setdefault(str(r.get("reason", "")), []).append(name)
     floor = [
-        f"{r.get('country') or r.get('iso3')} ({r.get('reason', '')}; {cities(r)})"
+        _tr(
+            lang,
+            "brief.excluded.floor_country",
+            country=_country(r, lang),
+            reason=r.get("reason", ""),
+            cities=cities(r),
+        )
         for r in rows
         if r.get("rule") == "min_political_stability"
     ]
     return {
-        "screens": [{"reason": k, "countries": fmt.join_words(v)} for k, v in screens.items()],
+        "screens": [
+            {"reason": k, "countries": fmt.join_words(v, lang=lang)} for k, v in screens.items()
+        ],
         "floor": floor,
     }
 
 
-def _unknowns(view: RunView, centres: Sequence[Mapping[str, Any]]) -> list[str]:
+def _unknowns(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = "en") -> list[str]:
     """Plain sentences on how the run treats what is not known."""
     cand = view.candidates
     ids = set(view.criteria.get("id", pd.Series(dtype=str)).astype(str))
-    out = [
-        "A value that is not known for a country is never borrowed from its neighbours: the "
-        "criterion is left out of that city's score and its other weights are rescaled "
-        "(see the missing-value column of the criteria catalogue, planner criteria).",
-        "A criterion that does not vary among the candidates, or that was not observed for "
-        "a city, is never given as one of its reasons.",
-    ]
+    out = [_tr(lang, "brief.unknowns.not_borrowed"), _tr(lang, "brief.unknowns.no_reason")]
     if "st_agreement" in ids and "value_st_agreement" in cand.columns:
         documented = cand.loc[cand["value_st_agreement"] == 1, "iso3"].nunique()
         countries = cand["iso3"].nunique()
         out.append(
-            f"Science and technology agreement with China: documented for {documented} of the "
-            f"{countries} candidate countries (intergovernmental agreements with their own "
-            "signing year, and the science and technology documents of the 2019 Belt and Road "
-            "Forum). For the "
-            "others it is unknown, not 'no' and not 'yes' (China's Ministry of Science and "
-            "Technology counts 116 agreements but publishes no list), and the criterion is "
-            "left out of their score."
+            _tr(lang, "brief.unknowns.st_agreement", documented=documented, countries=countries)
         )
     if "innovation_cluster" in ids:
-        out.append(
-            "Innovation clusters: the data hold the 35 highest-ranked clusters of WIPO's "
-            "Global Innovation Index 2023 cluster ranking; the ranks below them are not "
-            "available. A city not near one of these 35 has no cluster data, which is not "
-            "the same as having no cluster; it is counted as 0 (a conservative value) and "
-            "marked as not known for it."
-        )
+        out.append(_tr(lang, "brief.unknowns.clusters"))
     if "low_confidence" in cand.columns:
         low = cand["low_confidence"].astype(str).str.lower() == "true"
         threshold = view.low_confidence_share
-        limit = fmt.percent(threshold) if math.isfinite(threshold) else "a set share"
+        limit = (
+            fmt.percent(threshold)
+            if math.isfinite(threshold)
+            else _tr(lang, "brief.unknowns.a_set_share")
+        )
         flagged = [c["name"] for c in centres if c.get("low_confidence")]
         tail = (
-            f"; among the centres: {fmt.join_words(flagged)}" if flagged
-            else "; none of the centres is"
-        )  # fmt: skip
+            _tr(lang, "brief.unknowns.flagged", names=fmt.join_words(flagged, lang=lang))
+            if flagged
+            else _tr(lang, "brief.unknowns.none_flagged")
+        )
         out.append(
-            f"{int(low.sum()):,} of {len(cand):,} candidate cities are low-confidence (more "
-            f"than {limit} of their criterion weight rests on values not known for them){tail}."
+            _tr(
+                lang,
+                "brief.unknowns.low_confidence",
+                low=f"{int(low.sum()):,}",
+                total=f"{len(cand):,}",
+                limit=limit,
+                tail=tail,
+            )
         )
     return out
 
@@ -419,38 +547,61 @@ def _verb(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
-def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]]) -> list[dict]:
+def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = "en") -> list[dict]:
     c = view.centres
     n = len(c)
     out = []
+
+    def applied(cons: list[str]) -> str:
+        return _tr(lang, "brief.proposals.constraint", names=fmt.join_words(cons, lang=lang))
 
     near_zone = _count(c, "dist_coop_zone_km", NEAR_COOP_ZONE_KM)
     own = [x for x in centres if x.get("home_zone") is not None]
     does = []
     if near_zone is not None:
         listed = fmt.join_words(
-            f"{x['short_name']} ({fmt.km(x['home_zone'][0])} from {x['home_zone'][1]})"
-            for x in own
+            (
+                _tr(
+                    lang,
+                    "brief.proposals.zone_listed",
+                    name=x["short_name"],
+                    km=fmt.km(x["home_zone"][0], lang=lang),
+                    zone=x["home_zone"][1],
+                )
+                for x in own
+            ),
+            lang=lang,
         )
         does.append(
-            f"{near_zone} of the {n} centres {_verb(near_zone, 'lies', 'lie')} within "
-            f"{NEAR_COOP_ZONE_KM:,.0f} km of an overseas economic and trade cooperation zone "
-            f"of any sponsor; {len(own)} within {NEAR_HOME_ZONE_KM:,.0f} km of a zone "
-            f"{view.province} itself sponsors" + (f": {listed}." if own else ".")
+            _tr(
+                lang,
+                "brief.proposals.zone_near",
+                near=near_zone,
+                n=n,
+                verb=_verb(near_zone, "lies", "lie"),
+                zone_km=f"{NEAR_COOP_ZONE_KM:,.0f}",
+                own=len(own),
+                home_km=f"{NEAR_HOME_ZONE_KM:,.0f}",
+                province=_province(view, lang),
+            )
+            + (
+                _tr(lang, "brief.proposals.zone_own_list", listed=listed)
+                if own
+                else _tr(lang, "brief.full_stop")
+            )
         )
     w = _weight_of(view, "coop_zone")
     if w:
-        does.append(f"Proximity to cooperation zones carries {w} of the criteria weight.")
+        does.append(_tr(lang, "brief.proposals.zone_weight", weight=w))
     cons = _constraint_names(view, "zone")
     if cons:
-        does.append("Constraint applied: " + fmt.join_words(cons) + ".")
+        does.append(applied(cons))
     out.append(
         {
             "section": "§3.1",
-            "title": "Build on the overseas economic and trade cooperation zones",
-            "does": does or ["The run had no cooperation-zone data, so it could not use them."],
-            "not": "It does not plan the upgrade of a zone from an industrial zone to a "
-            "science and technology zone; that needs the zone operators and sponsors.",
+            "title": _tr(lang, "brief.proposals.zone_title"),
+            "does": does or [_tr(lang, "brief.proposals.zone_none")],
+            "not": _tr(lang, "brief.proposals.zone_not"),
         }
     )
 
@@ -458,23 +609,27 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]]) -> list[dict
     does = []
     if on_line is not None:
         does.append(
-            f"{on_line} of the {n} centres {_verb(on_line, 'is', 'are')} within "
-            f"{NEAR_RAIL_NODE_KM:,.0f} km of a node city of an international train line such "
-            "as the Yiwu-Madrid (Yixinou) railway."
+            _tr(
+                lang,
+                "brief.proposals.rail_near",
+                near=on_line,
+                n=n,
+                verb=_verb(on_line, "is", "are"),
+                km=f"{NEAR_RAIL_NODE_KM:,.0f}",
+            )
         )
     w = _weight_of(view, "rail_line", "rail_time")
     if w:
-        does.append(f"Train-line access and rail freight time carry {w} of the criteria weight.")
+        does.append(_tr(lang, "brief.proposals.rail_weight", weight=w))
     cons = _constraint_names(view, "rail", "train")
     if cons:
-        does.append("Constraint applied: " + fmt.join_words(cons) + ".")
+        does.append(applied(cons))
     out.append(
         {
             "section": "§3.2",
-            "title": "Place centres along the international train lines",
-            "does": does or ["The run had no train-line data, so it could not use them."],
-            "not": "Rail times are modelled from the railway network, not from timetables; "
-            "the plan does not size logistics parks or overseas warehouses.",
+            "title": _tr(lang, "brief.proposals.rail_title"),
+            "does": does or [_tr(lang, "brief.proposals.rail_none")],
+            "not": _tr(lang, "brief.proposals.rail_not"),
         }
     )
 
@@ -482,21 +637,16 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]]) -> list[dict
     served = 0
     if "centres" in ind.columns:
         served = int(sum(bool(fmt.as_list(v)) for v in ind["centres"]))
-    does = [
-        f"Each recommended centre is assigned the home industries it fits best: {served} of "
-        f"the {len(ind)} industries in the scenario are served."
-    ]
+    does = [_tr(lang, "brief.proposals.industry_served", served=served, total=len(ind))]
     w = _weight_of(view, "industry_fit")
     if w:
-        does.append(f"Fit with the home industries carries {w} of the criteria weight.")
+        does.append(_tr(lang, "brief.proposals.industry_weight", weight=w))
     out.append(
         {
             "section": "§3.3",
-            "title": "Use the leading enterprises of each industry as the backbone",
+            "title": _tr(lang, "brief.proposals.industry_title"),
             "does": does,
-            "not": "The plan works at the level of industries, not firms: it does not name "
-            "the backbone enterprises that should lead each centre. The province should "
-            "match each centre with the enterprises of the industries it serves.",
+            "not": _tr(lang, "brief.proposals.industry_not"),
         }
     )
 
@@ -504,90 +654,99 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]]) -> list[dict
     does = []
     if leading is not None:
         does.append(
-            f"{leading} of the {n} centres {_verb(leading, 'is', 'are')} in a country that "
-            "leads in science and technology (among the best Global Innovation Index scores)."
+            _tr(
+                lang,
+                "brief.proposals.leading_count",
+                leading=leading,
+                n=n,
+                verb=_verb(leading, "is", "are"),
+            )
         )
     w = _weight_of(view, "innovation_index", "rd_intensity", "innovation_cluster")
     if w:
-        does.append(f"Innovation strength carries {w} of the criteria weight.")
+        does.append(_tr(lang, "brief.proposals.leading_weight", weight=w))
     cons = _constraint_names(view, "lead", "s&t", "science")
     if cons:
-        does.append("Constraint applied: " + fmt.join_words(cons) + ".")
+        does.append(applied(cons))
     out.append(
         {
             "section": "§3.4",
-            "title": "Choose countries leading in science and technology as destinations",
-            "does": does or ["The run had no innovation data for the centres."],
-            "not": "Country scores do not show which universities or laboratories a centre "
-            "should partner with.",
+            "title": _tr(lang, "brief.proposals.leading_title"),
+            "does": does or [_tr(lang, "brief.proposals.leading_none")],
+            "not": _tr(lang, "brief.proposals.leading_not"),
         }
     )
 
     w = _weight_of(view, "rule_of_law", "st_agreement")
     does = []
     if w:
-        does.append(
-            "Rule of law, regulatory quality and science and technology agreements with "
-            f"China carry {w} of the criteria weight, favouring hosts whose rules "
-            "enterprises can rely on."
-        )
+        does.append(_tr(lang, "brief.proposals.standards_weight", weight=w))
     out.append(
         {
             "section": "§3.5",
-            "title": "Meet the requirements of international standards",
-            "does": does or ["The criteria used do not measure host institutions."],
-            "not": "The policy measures of §3.5 (financing, talent exchange, combined tax "
-            "declaration and the 150% deduction of overseas R&D costs) are for the "
-            "provincial departments; the plan does not model them.",
+            "title": _tr(lang, "brief.proposals.standards_title"),
+            "does": does or [_tr(lang, "brief.proposals.standards_none")],
+            "not": _tr(lang, "brief.proposals.standards_not"),
         }
     )
     return out
 
 
-def _status(view: RunView) -> dict[str, Any]:
+def _status_text(view: RunView, lang: str) -> str:
+    """:meth:`RunView.status_text` in ``lang`` (the English words in English)."""
+    key = f"brief.status_text.{view.status}"
+    if lang == i18n.DEFAULT_LANGUAGE or key not in i18n.strings(lang):
+        return view.status_text()
+    text = _tr(lang, key)
+    gap = view.gap
+    finite = isinstance(gap, int | float) and math.isfinite(gap)
+    if view.status != "optimal" and view.has_plan and finite:
+        text = _tr(lang, "brief.status_text.gap", text=text, gap=f"{gap:.2%}")
+    return text
+
+
+def _status(view: RunView, lang: str = "en") -> dict[str, Any]:
     gap = view.gap if isinstance(view.gap, int | float) else math.nan
     # Never "the best" alone: the decision section says next to this sentence how often
     # the plan survives a change of the weights (or that this was not measured).
     if view.status == "optimal":
-        sentence = (
-            "Under the scenario's own weights and constraints, the solver proved that no "
-            "other plan scores higher."
-        )
+        sentence = _tr(lang, "brief.status.optimal")
     elif view.has_plan:
-        sentence = "The solver found this plan but did not prove that no other plan scores " \
-            "higher" + (
-                f": one could score up to {gap:.1%} more." if math.isfinite(gap) else "."
-            )  # fmt: skip
-    else:
-        sentence = (
-            "The solver found no plan ("
-            + view.status_text()
-            + "). Relax the constraints listed in the annex and run again."
+        sentence = _tr(lang, "brief.status.unproved") + (
+            _tr(lang, "brief.status.unproved_gap", gap=f"{gap:.1%}")
+            if math.isfinite(gap)
+            else _tr(lang, "brief.full_stop")
         )
+    else:
+        sentence = _tr(lang, "brief.status.none", status=_status_text(view, lang))
     return {
-        "text": view.status_text(),
+        "text": _status_text(view, lang),
         "sentence": sentence,
         "proved": view.proved_optimal,
         "objective": fmt.number(view.objective, digits=3),
         "bound": fmt.number(view.bound, digits=3),
-        "gap": fmt.percent(gap, digits=2) if math.isfinite(gap) else "unknown",
+        "gap": fmt.percent(gap, digits=2) if math.isfinite(gap) else _tr(lang, "brief.unknown"),
         "backend": view.backend,
         "time": fmt.number(view.solve_time_s, digits=1),
     }
 
 
-def _criteria_rows(view: RunView) -> list[dict]:
+def _criteria_rows(view: RunView, lang: str = "en") -> list[dict]:
     crit = view.criteria
     rows = []
     for r in crit.to_dict("records"):
         cid = str(r.get("id", ""))
+        group = r.get("group", "")
+        key = f"brief.criterion_group.{group}"
+        if lang != i18n.DEFAULT_LANGUAGE and key in i18n.strings(lang):
+            group = _tr(lang, key)
         rows.append(
             {
-                "name": view.criterion_label(cid),
-                "group": r.get("group", ""),
-                "direction": "higher is better"
+                "name": _criterion(view, cid, lang),
+                "group": group,
+                "direction": _tr(lang, "brief.criteria.higher")
                 if r.get("direction") == "higher"
-                else "lower is better",
+                else _tr(lang, "brief.criteria.lower"),
                 "unit": r.get("unit", ""),
                 "weight": fmt.percent(r.get("weight"), digits=1),
                 "source": r.get("source", ""),
@@ -616,12 +775,14 @@ def _kind_key(row: Mapping[str, Any]) -> str:
     return "" if fmt.is_missing(kind) else str(kind)
 
 
-def _kind_label(row: Mapping[str, Any]) -> str:
+def _kind_label(row: Mapping[str, Any], lang: str = "en") -> str:
+    key = _kind_key(row)
+    if lang != i18n.DEFAULT_LANGUAGE and key and f"brief.kind.{key}" in i18n.strings(lang):
+        return _tr(lang, f"brief.kind.{key}")
     name = row.get("kind_name")
     if not fmt.is_missing(name) and str(name):
         return str(name)
-    key = _kind_key(row)
-    return key.replace("_", " ") if key else "of no kind"
+    return key.replace("_", " ") if key else _tr(lang, "brief.kind_none")
 
 
 def ordered_centres(view: RunView) -> list[dict[str, Any]]:
@@ -657,29 +818,38 @@ def _industry_reasons(row: Mapping[str, Any]) -> list[str]:
     return [str(p).strip() for p in parts if not fmt.is_missing(p) and str(p).strip()]
 
 
-def _what_for(industries: Sequence[str], reasons: Sequence[str]) -> str:
+def _what_for(industries: Sequence[str], reasons: Sequence[str], lang: str = "en") -> str:
     """The industries a centre serves, each with its reason when the plan gives one."""
+    none = _tr(lang, "brief.no_industry")
     if not reasons:
-        return fmt.join_words(industries, empty="no industry allocated")
+        return fmt.join_words(industries, empty=none, lang=lang)
+    sep = _tr(lang, "brief.clause_separator")
     if len(reasons) != len(industries):
-        return f"{fmt.join_words(industries, empty='no industry allocated')} (" + "; ".join(
-            reasons
-        ) + ")"
-    return "; ".join(
+        return _tr(
+            lang,
+            "brief.what_for_reasons",
+            industries=fmt.join_words(industries, empty=none, lang=lang),
+            reasons=sep.join(reasons),
+        )
+    return sep.join(
         r if r.casefold().startswith(i.casefold()) else f"{i}: {r}"
         for i, r in zip(industries, reasons)
     )
 
 
-def _stability(share: object, runs: int) -> dict[str, str]:
-    """A centre's share of the weight draws that chose it, in words."""
+def _stability(share: object, runs: int, lang: str = "en") -> dict[str, str]:
+    """A centre's share of the weight draws that chose it, in words.
+
+    ``tier`` is the tier's id (firm, in between, fragile: also the HTML class); ``tier_text``
+    its word in ``lang``."""
     if not runs or fmt.is_missing(share):
-        return {"share": "", "tier": "", "text": "not measured"}
+        return {"share": "", "tier": "", "tier_text": "", "text": _tr(lang, "brief.not_measured")}
     shown = fmt.percent(share)
     value = round(float(share) * 100) / 100  # the tier of the share as shown
     tier = "firm" if value >= FIRM_SHARE else "fragile" if value < FRAGILE_SHARE else "in between"
-    text = f"chosen in {shown} of {runs:,} weight draws ({tier})"
-    return {"share": shown, "tier": tier, "text": text}
+    words = _tr(lang, f"brief.tier.{tier.replace(' ', '_')}")
+    text = _tr(lang, "brief.stability_text", share=shown, runs=f"{runs:,}", tier=words)
+    return {"share": shown, "tier": tier, "tier_text": words, "text": text}
 
 
 def _point(row: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -734,29 +904,54 @@ def _home_zone(
 
 
 def _builds_on(
-    view: RunView, row: Mapping[str, Any], zone: tuple[float, str] | None
+    view: RunView, row: Mapping[str, Any], zone: tuple[float, str] | None, lang: str = "en"
 ) -> list[str]:
     """What the province already has abroad that a new centre builds on: one of its own
     cooperation zones within NEAR_HOME_ZONE_KM (``zone``), an existing centre within
     NEAR_EXISTING_KM."""
     out = []
     if zone is not None:
-        out.append(f"{fmt.km(zone[0])} from {zone[1]}, a zone {view.province} sponsors")
+        out.append(
+            _tr(
+                lang,
+                "brief.builds_on.zone",
+                km=fmt.km(zone[0], lang=lang),
+                zone=zone[1],
+                province=_province(view, lang),
+            )
+        )
     ex = view.existing
     if ex is not None and len(ex):
+        zh = lang != i18n.DEFAULT_LANGUAGE
+
+        def called(r: Mapping[str, Any]) -> str:
+            published = str(r.get("name_published") or "")
+            return published if zh and _CJK.search(published) else str(r.get("name", ""))
+
         located = [
-            (*xy, str(r.get("name", "")))
+            (*xy, called(r))
             for r in ex.to_dict("records")
             if (xy := _point(r)) is not None
         ]
         near = _nearest(_point(row), located, NEAR_EXISTING_KM)
         if near is not None:
-            out.append(f"{fmt.km(near[0])} from {view.province}'s existing centre {near[1]}")
+            out.append(
+                _tr(
+                    lang,
+                    "brief.builds_on.existing",
+                    km=fmt.km(near[0], lang=lang),
+                    province=_province(view, lang),
+                    name=near[1],
+                )
+            )
     return out
 
 
 def _robustness_context(
-    view: RunView, centres: Sequence[Mapping[str, Any]], robust: Mapping[Any, Mapping[str, Any]]
+    view: RunView,
+    centres: Sequence[Mapping[str, Any]],
+    robust: Mapping[Any, Mapping[str, Any]],
+    lang: str = "en",
 ) -> dict[str, Any]:
     """The robustness section: measured or not, the share per centre, the firm and the
     fragile, and the cities other draws chose instead."""
@@ -767,27 +962,36 @@ def _robustness_context(
     fragile = [c["short_name"] for c in centres if c["stability"]["tier"] == "fragile"]
     same = view.robustness_same_plan
     chosen = {r.get("city_id") for r in ordered_centres(view)}
-    names = {}
+    names_of = {}
     if {"city_id", "name"} <= set(view.candidates.columns):
         for r in view.candidates.to_dict("records"):
-            names[r["city_id"]] = f"{r['name']}, {r.get('country') or r.get('iso3')}"
+            names_of[r["city_id"]] = _tr(
+                lang, "brief.city_country", city=_city(r, lang), country=_country(r, lang)
+            )
     others = sorted(
         (
-            (float(r["chosen_share"]), names[cid])
+            (float(r["chosen_share"]), names_of[cid])
             for cid, r in robust.items()
-            if cid not in chosen and cid in names and not fmt.is_missing(r.get("chosen_share"))
+            if cid not in chosen and cid in names_of and not fmt.is_missing(r.get("chosen_share"))
             and float(r["chosen_share"]) >= 0.05
         ),
         key=lambda t: (-t[0], t[1]),
     )[:6]
     same_text = "" if fmt.is_missing(same) else fmt.percent(same, digits=1)
-    summary = f"When the criteria weights were changed at random {runs:,} times, " + (
-        f"this exact set of centres came back in {same_text} of the draws; " if same_text else ""
-    ) + (
-        f"{len(firm)} of the {len(centres)} centres {_verb(len(firm), 'was', 'were')} chosen "
-        f"in at least {fmt.percent(FIRM_SHARE)} of the draws (firm) and {len(fragile)} in "
-        f"under {fmt.percent(FRAGILE_SHARE)} (fragile); section 2 gives the figures."
+    summary = _tr(lang, "brief.robustness.summary_start", runs=f"{runs:,}") + (
+        _tr(lang, "brief.robustness.summary_same", same=same_text) if same_text else ""
+    ) + _tr(
+        lang,
+        "brief.robustness.summary_tiers",
+        firm=len(firm),
+        n=len(centres),
+        verb=_verb(len(firm), "was", "were"),
+        firm_limit=fmt.percent(FIRM_SHARE),
+        fragile=len(fragile),
+        fragile_limit=fmt.percent(FRAGILE_SHARE),
     )  # fmt: skip
+    unknown = _tr(lang, "brief.unknown")
+    none = _tr(lang, "brief.none")
     return {
         "measured": True,
         "summary": summary,
@@ -798,14 +1002,15 @@ def _robustness_context(
                 "number": c["number"],
                 "name": c["short_name"],
                 "kind": c["kind"],
-                "share": c["stability"]["share"] or "unknown",
+                "share": c["stability"]["share"] or unknown,
                 "tier": c["stability"]["tier"] or "unknown",
+                "tier_text": c["stability"]["tier_text"] or unknown,
                 "ranks": c["rank_interval"],
             }
             for c in centres
         ],
-        "firm": fmt.join_words(firm, empty="none"),
-        "fragile": fmt.join_words(fragile, empty="none"),
+        "firm": fmt.join_words(firm, empty=none, lang=lang),
+        "fragile": fmt.join_words(fragile, empty=none, lang=lang),
         "n_firm": len(firm),
         "n_fragile": len(fragile),
         "others": [{"name": n, "share": fmt.percent(s)} for s, n in others],
@@ -814,31 +1019,29 @@ def _robustness_context(
     }
 
 
-def _opening(centres: Sequence[Mapping[str, Any]], *, measured: bool, province: str) -> dict:
+def _opening(
+    centres: Sequence[Mapping[str, Any]], *, measured: bool, province: str, lang: str = "en"
+) -> dict:
     """A suggested order of opening, in waves, by stability and readiness (the rule is
     stated in the brief)."""
-    base = (
-        f"one of {province}'s own cooperation zones within {NEAR_HOME_ZONE_KM:,.0f} km, or one "
-        f"of its existing centres within {NEAR_EXISTING_KM:,.0f} km"
+    base = _tr(
+        lang,
+        "brief.opening.base",
+        province=province,
+        zone_km=f"{NEAR_HOME_ZONE_KM:,.0f}",
+        existing_km=f"{NEAR_EXISTING_KM:,.0f}",
     )
     if measured:
-        rule = (
-            f"First wave: centres chosen in at least {fmt.percent(FIRM_SHARE)} of the weight "
-            f"draws that build on something {province} already has abroad ({base}). Second "
-            "wave: the other firm centres, and those chosen in "
-            f"{fmt.percent(FRAGILE_SHARE)}-{fmt.percent(FIRM_SHARE)} of the draws that build "
-            "on such a base. Third wave: the rest (fragile centres, chosen in under "
-            f"{fmt.percent(FRAGILE_SHARE)} of the draws, and in-between centres with no such "
-            "base), to be confirmed by a closer study before they open. A low-confidence "
-            "centre moves one wave later. Within a wave, the more often chosen first."
+        rule = _tr(
+            lang,
+            "brief.opening.rule_measured",
+            firm=fmt.percent(FIRM_SHARE),
+            fragile=fmt.percent(FRAGILE_SHARE),
+            province=province,
+            base=base,
         )
     else:
-        rule = (
-            "Robustness was not measured in this run, so the order uses readiness alone: "
-            f"first the centres that build on something {province} already has abroad "
-            f"({base}), then the others. A low-confidence centre moves one wave later. "
-            "Within a wave, by rank among the candidates."
-        )
+        rule = _tr(lang, "brief.opening.rule_unmeasured", province=province, base=base)
     waves: dict[int, list[Mapping[str, Any]]] = {1: [], 2: [], 3: []}
     for c in centres:
         ready = bool(c["builds_on"])
@@ -850,7 +1053,12 @@ def _opening(centres: Sequence[Mapping[str, Any]], *, measured: bool, province: 
         wave = min(wave + (1 if c["low_confidence"] else 0), 3)
         waves[wave].append(c)
     out = []
-    titles = {1: "First wave", 2: "Second wave", 3: "Third wave, after a closer study"}
+    titles = {
+        1: _tr(lang, "brief.opening.wave1"),
+        2: _tr(lang, "brief.opening.wave2"),
+        3: _tr(lang, "brief.opening.wave3"),
+    }
+    sep = _tr(lang, "brief.clause_separator")
     for wave, members in waves.items():
         members = sorted(members, key=lambda c: (-c["share_value"], c["rank_value"]))
         if not members:
@@ -863,10 +1071,13 @@ def _opening(centres: Sequence[Mapping[str, Any]], *, measured: bool, province: 
                         "number": c["number"],
                         "name": c["short_name"],
                         "country": c["country"],
-                        "why": "; ".join(
+                        "why": sep.join(
                             [c["stability"]["text"]] * measured
-                            + (list(c["builds_on"]) or [f"no base of {province}'s within reach"])
-                            + (["low confidence in its data"] if c["low_confidence"] else [])
+                            + (
+                                list(c["builds_on"])
+                                or [_tr(lang, "brief.opening.no_base", province=province)]
+                            )
+                            + [_tr(lang, "brief.opening.low_confidence")] * c["low_confidence"]
                         ),
                     }
                     for c in members
@@ -891,7 +1102,7 @@ def _split_notes(view: RunView) -> tuple[list[str], list[str]]:
     return reader, raw
 
 
-def _most_unknown(view: RunView, *, at_least: float = 0.1) -> str:
+def _most_unknown(view: RunView, *, at_least: float = 0.1, lang: str = "en") -> str:
     """A sentence naming the criteria not known for a large share of the candidates."""
     cand = view.candidates
     if "missing_criteria" not in cand.columns or not len(cand):
@@ -906,34 +1117,47 @@ def _most_unknown(view: RunView, *, at_least: float = 0.1) -> str:
     )
     if not many:
         return ""
-    parts = [f"{view.criterion_label(cid)} ({n:,})" for n, cid in many]
-    return (
-        f"Some facts are not known for many of the {len(cand):,} candidate cities: "
-        + fmt.join_words(parts)
-        + ". Such a criterion is left out of a city's score, or counted at a conservative "
-        "value, as the annex lists criterion by criterion."
+    parts = [
+        _tr(
+            lang,
+            "brief.unknowns.criterion_count",
+            criterion=_criterion(view, cid, lang),
+            n=f"{n:,}",
+        )
+        for n, cid in many
+    ]
+    return _tr(
+        lang,
+        "brief.unknowns.most",
+        total=f"{len(cand):,}",
+        criteria=fmt.join_words(parts, lang=lang),
     )
 
 
-def _context(view: RunView) -> dict[str, Any]:
+def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
     robust: dict[Any, Mapping[str, Any]] = {}
     if view.robustness is not None and "city_id" in view.robustness.columns:
         robust = {r["city_id"]: r for r in view.robustness.to_dict("records")}
     runs = int(view.robustness_runs or 0)
     rows = ordered_centres(view)
-    existing = _existing_context(view)
+    existing = _existing_context(view, lang)
     home = _home_zones(view)
     kinds = _has_kinds(view.centres)
+    ind_names = _industry_names(view, lang)
+    sep = _tr(lang, "brief.clause_separator")
     centres = []
     for number, r in enumerate(rows, start=1):
         rob = robust.get(r.get("city_id"))
-        c = _centre(view, r, rob)
+        c = _centre(view, r, rob, lang, ind_names)
         c["number"] = number  # as on the static map; "rank" is the rank among all candidates
-        c["adds"] = _adds(r, existing) if existing else ""
-        c["kind"] = _kind_label(r) if kinds else ""
-        c["short_name"] = r.get("name")
-        c["what_for"] = _what_for(c["industries"], _industry_reasons(r))
-        c["stability"] = _stability(rob.get("chosen_share") if rob else None, runs if rob else 0)
+        c["adds"] = _adds(r, existing, lang, ind_names) if existing else ""
+        c["kind"] = _kind_label(r, lang) if kinds else ""
+        c["short_name"] = _city(r, lang)
+        reasons = _industry_reasons(r) if lang == i18n.DEFAULT_LANGUAGE else []
+        c["what_for"] = _what_for(c["industries"], reasons, lang)
+        c["stability"] = _stability(
+            rob.get("chosen_share") if rob else None, runs if rob else 0, lang
+        )
         share = c["stability"]["share"]
         c["share_value"] = float(rob["chosen_share"]) if share and rob else -1.0
         c["rank_value"] = float(r["rank"]) if not fmt.is_missing(r.get("rank")) else math.inf
@@ -943,14 +1167,26 @@ def _context(view: RunView) -> dict[str, Any]:
             else f"{fmt.number(lo)}-{fmt.number(hi)}"
         )  # fmt: skip
         c["home_zone"] = _home_zone(view, r, home)
-        c["builds_on"] = _builds_on(view, r, c["home_zone"])
-        risks = [f"{label[:1].lower()}{label[1:]}: {value}" for label, value in c["risks"]]
+        c["builds_on"] = _builds_on(view, r, c["home_zone"], lang)
+        risks = [
+            _tr(lang, "brief.risk.line", label=_lower_first(label, lang), value=value)
+            for label, value in c["risks"]
+        ]
         if c["missing"]:
-            risks.append("not known for this city: " + ", ".join(c["missing"]))
+            risks.append(
+                _tr(
+                    lang,
+                    "brief.risk.not_known",
+                    criteria=_tr(lang, "brief.list_separator").join(c["missing"]),
+                )
+            )
         if c["confidence"]:
             risks.append(c["confidence"])
-        c["risk_line"] = "; ".join(risks)
-        c["why_line"] = "; ".join(f"{d['label']} {d['share']}" for d in c["drivers"][:3])
+        c["risk_line"] = sep.join(risks)
+        c["why_line"] = sep.join(
+            _tr(lang, "brief.driver_share", label=d["label"], share=d["share"])
+            for d in c["drivers"][:3]
+        )
         centres.append(c)
     groups: list[dict[str, Any]] = []
     for c in centres:
@@ -958,14 +1194,21 @@ def _context(view: RunView) -> dict[str, Any]:
             title = c["kind"][:1].upper() + c["kind"][1:]
             groups.append({"kind": c["kind"], "title": title, "centres": []})
         groups[-1]["centres"].append(c)
-    names = [f"{c['name']} ({c['country']})" for c in centres]
+    names_list = [
+        _tr(lang, "brief.name_country", name=c["name"], country=c["country"]) for c in centres
+    ]
     ind = view.industries
     unserved = []
     if {"name", "centres"} <= set(ind.columns):
-        unserved = [str(r["name"]) for r in ind.to_dict("records") if not fmt.as_list(r["centres"])]
+        unserved = [
+            ind_names.get(str(r["name"]), str(r["name"]))
+            for r in ind.to_dict("records")
+            if not fmt.as_list(r["centres"])
+        ]
     constraints = []
     for r in _frame_rows(view.constraints, ("name", "value", "plan", "limit", "slack", "binds")):
         plan_text = r.get("plan")
+        binds = r["binds"] is True or r["binds"] == True  # noqa: E712
         constraints.append(
             {
                 "name": r["name"],
@@ -975,56 +1218,84 @@ def _context(view: RunView) -> dict[str, Any]:
                 "limit": fmt.number(
                     r["limit"], digits=0 if float(r["limit"] or 0).is_integer() else 2, missing=""
                 ),
-                "binds": "yes" if r["binds"] is True or r["binds"] == True else "no",  # noqa: E712
+                "binds": _tr(lang, "brief.yes" if binds else "brief.no"),
             }
         )
-    robustness = _robustness_context(view, centres, robust)
+    robustness = _robustness_context(view, centres, robust, lang)
     reader_notes, raw_notes = _split_notes(view)
-    unknowns = _unknowns(view, centres)
-    most = _most_unknown(view)
+    unknowns = _unknowns(view, centres, lang)
+    most = _most_unknown(view, lang=lang)
     if most:
         unknowns.insert(0, most)
     kind_counts = []
     if kinds:
-        kind_counts = [f"{len(g['centres'])} for {g['kind']}" for g in groups]
+        kind_counts = [
+            _tr(lang, "brief.kind_count", n=len(g["centres"]), kind=g["kind"]) for g in groups
+        ]
     return {
-        "title": view.title,
-        "province": view.province,
+        "lang": lang,
+        "title": _title(view, lang),
+        "province": _province(view, lang),
         "scenario": view.scenario_name,
         "n_centres": len(centres),
         "centres": centres,
         "groups": groups,
         "kinds": kinds,
-        "kind_counts": fmt.join_words(kind_counts, empty=""),
+        "kind_counts": fmt.join_words(kind_counts, empty="", lang=lang),
         "existing": existing,
-        "centre_names": fmt.join_words(names),
+        "centre_names": fmt.join_words(names_list, lang=lang),
         "n_industries": len(ind),
-        "unserved": fmt.join_words(unserved, empty=""),
+        "unserved": fmt.join_words(unserved, empty="", lang=lang),
         "n_candidates": fmt.number(len(view.candidates)),
-        "status": _status(view),
-        "proposals": _proposals(view, centres),
+        "status": _status(view, lang),
+        "proposals": _proposals(view, centres, lang),
         "robustness": robustness,
-        "opening": _opening(centres, measured=robustness["measured"], province=view.province),
+        "opening": _opening(
+            centres, measured=robustness["measured"], province=_province(view, lang), lang=lang
+        ),
         "constraints": constraints,
-        "criteria": _criteria_rows(view),
+        "criteria": _criteria_rows(view, lang),
         "sources": _frame_rows(view.sources, ("layer", "source", "year", "licence")),
         "notes": reader_notes,
         "raw_notes": raw_notes,
         "origins": [f"{o.name} ({o.role})" for o in view.origins],
         "near_rail_km": f"{NEAR_RAIL_NODE_KM:,.0f}",
         "near_zone_km": f"{NEAR_COOP_ZONE_KM:,.0f}",
-        "excluded": _excluded(view),
+        "excluded": _excluded(view, lang),
         "unknowns": unknowns,
         "firm_limit": fmt.percent(FIRM_SHARE),
         "fragile_limit": fmt.percent(FRAGILE_SHARE),
-        "backtest": _backtest_context(view.backtest, weights_file=view.weights_file),
+        "backtest": _backtest_context(view.backtest, weights_file=view.weights_file, lang=lang),
     }
+
+
+def _lower_first(label: str, lang: str) -> str:
+    """A label inside a sentence: English lowers its first letter; Chinese has no case."""
+    return f"{label[:1].lower()}{label[1:]}" if lang == i18n.DEFAULT_LANGUAGE else label
+
+
+def _province(view: RunView, lang: str) -> str:
+    """The province's name in ``lang`` (``brief.province.<name>`` when the brief has it)."""
+    key = f"brief.province.{view.province.strip().lower()}"
+    if lang != i18n.DEFAULT_LANGUAGE and key in i18n.strings(lang):
+        return _tr(lang, key)
+    return view.province
+
+
+def _title(view: RunView, lang: str) -> str:
+    """The brief's title: the scenario's own in English; in another language a title in
+    that language built from the province."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return view.title
+    return _tr(lang, "brief.title", province=_province(view, lang))
 
 
 # ---------------------------------------------------------------------------- static map
 
 
-def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) -> bytes:
+def render_static_map(
+    view: RunView, *, width_in: float = 10.0, dpi: int = 120, lang: str = "en"
+) -> bytes:
     """A PNG of the plan: countries, rail lines, cooperation zones, origins, labelled centres.
 
     Parameters
@@ -1033,6 +1304,10 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
         Figure width in inches (height follows the plan's extent, 0.5 to 0.8 of it).
     dpi
         Resolution in dots per inch.
+    lang
+        Language of the labels and the legend; Chinese labels are drawn with the font of
+        :func:`_cjk_font` (matplotlib reads the first face of a collection), or with the
+        default font, whose boxes stand for the glyphs it lacks, when none is installed.
     """
     import matplotlib
 
@@ -1056,6 +1331,9 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
     elif aspect > 0.8:
         pad = ((y1 - y0) / 0.8 - (x1 - x0)) / 2
         x0, x1, aspect = x0 - pad, x1 + pad, 0.8
+    font = _map_font(lang)
+    if font is None and lang != i18n.DEFAULT_LANGUAGE:
+        lang = i18n.DEFAULT_LANGUAGE  # no font for its glyphs: labels that can be read
     fig = Figure(figsize=(width_in, width_in * aspect), dpi=dpi)
     fig.patch.set_facecolor("#dbe9f4")
     ax = fig.add_axes((0, 0, 1, 1))
@@ -1101,12 +1379,12 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
 
     renderer = FigureCanvasAgg(fig).get_renderer()
     rows = ordered_centres(view)
-    colours = _kind_colours(view)
+    colours = _kind_colours(view, lang)
     for number, r in enumerate(rows, start=1):
         g = r["geometry"]
         if g is None or g.is_empty:
             continue
-        colour = colours.get(_kind_label(r), _CENTRE_COLOURS[0])
+        colour = colours.get(_kind_label(r, lang), _CENTRE_COLOURS[0])
         ax.scatter([g.x], [g.y], s=160, color=colour, edgecolor="white", zorder=5)
         ax.text(
             g.x, g.y, str(number), color="white", fontsize=8,
@@ -1118,8 +1396,8 @@ def render_static_map(view: RunView, *, width_in: float = 10.0, dpi: int = 120) 
         g = r["geometry"]
         if g is None or g.is_empty:
             continue
-        _place_label(ax, renderer, f"{number} {r.get('name')}", (g.x, g.y), placed)
-    _legend(ax, view, placed, renderer)
+        _place_label(ax, renderer, f"{number} {_city(r, lang)}", (g.x, g.y), placed, font)
+    _legend(ax, view, placed, renderer, lang=lang, font=font)
     ax.set_axis_off()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -1168,7 +1446,12 @@ _LABEL_OFFSETS: tuple[tuple[float, float], ...] = (
 
 
 def _place_label(
-    ax: Any, renderer: Any, text: str, xy: tuple[float, float], placed: list[Any]
+    ax: Any,
+    renderer: Any,
+    text: str,
+    xy: tuple[float, float],
+    placed: list[Any],
+    font: Any = None,
 ) -> None:
     """Annotate ``xy`` at the first offset where the label overlaps nothing in ``placed``
     (display boxes of labels and markers), drawing a leader line beyond the nearest ones;
@@ -1181,6 +1464,7 @@ def _place_label(
             text, xy, xytext=(dx, dy), textcoords="offset points", fontsize=9, zorder=6,
             parse_math=False, bbox=style, ha="left" if dx >= 0 else "right",
             arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6} if far else None,
+            **({"fontproperties": font} if font is not None else {}),
         )  # fmt: skip
         extent = label.get_window_extent(renderer)
         box = _box(extent.x0, extent.y0, extent.x1, extent.y1)
@@ -1194,59 +1478,86 @@ def _place_label(
 _CENTRE_COLOURS = ("#1f3b73", "#d95f02", "#c51b7d", "#8c510a", "#4d4d4d")
 
 
-def _kind_colours(view: RunView) -> dict[str, str]:
+def _kind_colours(view: RunView, lang: str = "en") -> dict[str, str]:
     """Kind label -> marker colour, in the brief's order of the kinds."""
     if not _has_kinds(view.centres):
         return {}
-    labels = list(dict.fromkeys(_kind_label(r) for r in ordered_centres(view)))
+    labels = list(dict.fromkeys(_kind_label(r, lang) for r in ordered_centres(view)))
     return {k: _CENTRE_COLOURS[i % len(_CENTRE_COLOURS)] for i, k in enumerate(labels)}
 
 
-def _legend(ax: Any, view: RunView, placed: Sequence[Any], renderer: Any) -> None:
+def _map_font(lang: str) -> Any:
+    """The matplotlib font of the static map's text in ``lang``: None (matplotlib's
+    default) in English, the CJK font in Chinese when one is installed (when none is,
+    :func:`render_static_map` draws the map in English)."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return None
+    cjk = _cjk_font()
+    if cjk is None:
+        return None
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(fname=cjk[0])
+
+
+def _legend(
+    ax: Any,
+    view: RunView,
+    placed: Sequence[Any],
+    renderer: Any,
+    *,
+    lang: str = "en",
+    font: Any = None,
+) -> None:
     """The legend, in the first corner where it covers no centre nor label (``placed``),
     and the line naming the boundary source."""
     from matplotlib.lines import Line2D
 
-    kinds = _kind_colours(view)
+    kinds = _kind_colours(view, lang)
+    province = _province(view, lang)
     handles = [
         Line2D([], [], marker="o", ls="", ms=9, mfc=colour, mec="white",
-               label=f"recommended centre: {kind} (numbered as in the brief)".replace(
-                   "$", "\\$"))
+               label=_tr(lang, "brief.map.centre_kind", kind=kind).replace("$", "\\$"))
         for kind, colour in kinds.items()
     ] or [
         Line2D([], [], marker="o", ls="", ms=9, mfc=_CENTRE_COLOURS[0], mec="white",
-               label="recommended centre (numbered as in the brief)"),
+               label=_tr(lang, "brief.map.centre")),
     ]  # fmt: skip
     handles += [
         Line2D([], [], marker="o", ls="", ms=7, mfc="#ffd92f", mec="black",
-               label=f"{view.province}: origins of the journeys"),
+               label=_tr(lang, "brief.map.origins", province=province)),
     ]  # fmt: skip
     if view.existing is not None and len(view.existing):
         handles.append(
             Line2D([], [], marker="s", ls="", ms=6, mfc="#2e8b57", mec="white",
-                   label=f"{view.province}'s existing centres (those with a known city)")
+                   label=_tr(lang, "brief.map.existing", province=province))
         )  # fmt: skip
     handles += [
         Line2D([], [], marker="o", ls="", ms=4, mfc="#7a6fb0", mec="#7a6fb0",
-               label="overseas economic and trade cooperation zone"),
-        Line2D([], [], color="#8c1d18", lw=1.0, label="international train line"),
+               label=_tr(lang, "brief.map.zone")),
+        Line2D([], [], color="#8c1d18", lw=1.0, label=_tr(lang, "brief.map.rail")),
         Line2D([], [], color="#8c1d18", lw=0.8, ls="--",
-               label="train line, drawn straight (not on the railway graph)"),
+               label=_tr(lang, "brief.map.rail_straight")),
     ]  # fmt: skip
+    prop = {"size": 7} if font is None else font.copy()
+    if font is not None:
+        prop.set_size(7)
     for loc in ("lower left", "upper left", "lower right", "upper right", "lower left"):
-        legend = ax.legend(handles=handles, loc=loc, fontsize=7, framealpha=0.9)
+        legend = ax.legend(handles=handles, loc=loc, prop=prop, framealpha=0.9)
         e = legend.get_window_extent(renderer)
         if not any(_overlaps(_box(e.x0, e.y0, e.x1, e.y1), box) for box in placed):
             break
     legend.set_zorder(7)
     ax.text(
-        0.995, 0.005, "Boundaries: Natural Earth. Not an official map.",
+        0.995, 0.005, _tr(lang, "brief.map.boundaries"),
         transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="#444444",
-        zorder=7, parse_math=False,
+        zorder=7, parse_math=False, **({"fontproperties": font} if font is not None else {}),
     )  # fmt: skip
 
 
-def _backtest_context(result: Any, *, weights_file: str = "") -> dict[str, Any]:
+def _backtest_context(
+    result: Any, *, weights_file: str = "", lang: str = "en"
+) -> dict[str, Any]:
     """What the brief's backtest section says, for decision makers: the headline
     comparison with the baselines, the centres the method agreed with and those it did
     not (with the criteria that held them back), and where the weights came from.
@@ -1257,20 +1568,20 @@ def _backtest_context(result: Any, *, weights_file: str = "") -> dict[str, Any]:
     if result is None:
         return out
     s = result.summary.set_index("method")
+    na = _tr(lang, "brief.backtest.na")
 
     def pct(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else f"{v:.0f}"
+        return na if not np.isfinite(v) else f"{v:.0f}"
 
     def share(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else f"{v:.0%}"
+        return na if not np.isfinite(v) else f"{v:.0%}"
 
     def km(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else f"{v:,.0f} km"
+        return na if not np.isfinite(v) else fmt.km(v, lang=lang)
 
     out["rows"] = [
         {
-            "label": {"method": "This method", "population": "Population alone",
-                      "random": "Random choice (expected)"}[m],
+            "label": _tr(lang, f"brief.backtest.method_{m}"),
             "median": pct(s.at[m, "median_percentile"]),
             "top": share(s.at[m, "top_n_hit_rate"]),
             "plan": share(s.at[m, "plan_hit_rate"]),
@@ -1278,37 +1589,49 @@ def _backtest_context(result: Any, *, weights_file: str = "") -> dict[str, Any]:
             "country": share(s.at[m, "country_hit_rate"]),
         }
         for m in ("method", "population", "random")
-    ]  # fmt: skip
+    ]
     out["source"] = result.source
     out["n_sites"] = result.n_sites
     out["n_candidates"] = f"{result.n_candidates:,}"
     out["radius_km"] = f"{result.radius_km:g}"
     better = s.at["method", "median_percentile"] > s.at["population", "median_percentile"]
-    out["verdict"] = (
-        "The criteria rank the cities where centres actually went higher than city size "
-        "alone does." if better else
-        "City size alone ranks the cities where centres actually went at least as high as "
-        "the criteria do: the criteria add little here."
-    )  # fmt: skip
+    out["verdict"] = _tr(lang, "brief.backtest.better" if better else "brief.backtest.not_better")
     c = result.centres
     cities = c[c["match"].isin(["city", "nearest"])]
     agreed = cities[(cities["in_plan"].fillna(False)) | (cities["in_top_n"].fillna(False))]
     missed = cities.drop(agreed.index)
 
     def line(r: Any, *, why: str) -> str:
-        drivers = str(r[why] or "").replace(";", ", ")
-        verb = "lifted by" if why == "lifts" else "held back by"
-        return (
-            f"{r['name']} ({r['city']}, {r['iso3']}): rank {int(r['rank'])} of "
-            f"{result.n_candidates:,} (percentile {r['percentile']:.0f})"
-            + (f"; {verb} {drivers}" if drivers else "")
+        drivers = str(r[why] or "").replace(";", _tr(lang, "brief.list_separator").rstrip())
+        if lang == i18n.DEFAULT_LANGUAGE:
+            drivers = str(r[why] or "").replace(";", ", ")
+        head = _tr(
+            lang,
+            "brief.backtest.line",
+            name=r["name"],
+            city=r["city"],
+            country=r["iso3"] if lang == i18n.DEFAULT_LANGUAGE else _country(r, lang),
+            rank=int(r["rank"]),
+            total=f"{result.n_candidates:,}",
+            percentile=f"{r['percentile']:.0f}",
         )
+        if not drivers:
+            return head
+        key = "brief.backtest.lifted" if why == "lifts" else "brief.backtest.held_back"
+        return head + _tr(lang, key, drivers=drivers)
 
     out["agreed"] = [line(r, why="lifts") for r in agreed.to_dict("records")]
     out["missed"] = [line(r, why="holds_back") for r in missed.to_dict("records")]
     other = c[~c["match"].isin(["city", "nearest"])]
     out["unmatched"] = [
-        f"{r['name']} ({r['iso3']}): {r['reason']}" for r in other.to_dict("records")
+        _tr(
+            lang,
+            "brief.backtest.unmatched",
+            name=r["name"],
+            country=r["iso3"] if lang == i18n.DEFAULT_LANGUAGE else _country(r, lang),
+            reason=r["reason"],
+        )
+        for r in other.to_dict("records")
     ]
     return out
 
@@ -1330,24 +1653,37 @@ def _env(*, html: bool) -> jinja2.Environment:
     return env
 
 
-def render_brief(view: RunView, *, map_png: bytes | None = None) -> BriefDocs:
+def _template(name: str, lang: str) -> str:
+    """The template of ``name`` (``brief.md.j2``) in ``lang``: English's as it is, another
+    language's with its code after the first part (``brief.zh.md.j2``)."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return name
+    head, _, rest = name.partition(".")
+    return f"{head}.{lang}.{rest}"
+
+
+def render_brief(view: RunView, *, map_png: bytes | None = None, lang: str = "en") -> BriefDocs:
     """The strategy brief of ``view`` as Markdown and HTML.
 
     Parameters
     ----------
     map_png
         A static map to embed; drawn with :func:`render_static_map` when None.
+    lang
+        The brief's language (:data:`planner.i18n.LANGUAGES`); the Markdown then
+        references the static map as ``i18n.output_name("map.png", lang)``.
     """
     if not isinstance(view, RunView):
         msg = f"view must be a RunView built by the pipeline, got {type(view).__name__!r}."
         raise TypeError(msg)
-    ctx = _context(view)
-    png = map_png if map_png is not None else render_static_map(view)
+    i18n.strings(lang)  # an unknown language is refused before any work
+    ctx = _context(view, lang)
+    png = map_png if map_png is not None else render_static_map(view, lang=lang)
     chart = "robustness.png" if view.robustness_png else ""
     md = (
         _env(html=False)
-        .get_template("brief.md.j2")
-        .render(**ctx, map_file="map.png", robustness_file=chart)
+        .get_template(_template("brief.md.j2", lang))
+        .render(**ctx, map_file=i18n.output_name("map.png", lang), robustness_file=chart)
     )
     data_uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     chart_uri = (
@@ -1357,7 +1693,7 @@ def render_brief(view: RunView, *, map_png: bytes | None = None) -> BriefDocs:
     )
     page = (
         _env(html=True)
-        .get_template("brief.html.j2")
+        .get_template(_template("brief.html.j2", lang))
         .render(**ctx, map_src=data_uri, robustness_src=chart_uri)
     )
     log.info("wrote a strategy brief of %d centres (%d words)", ctx["n_centres"], len(md.split()))
@@ -1381,13 +1717,16 @@ def _cjk_font() -> tuple[str, int] | None:
     return next(((path, face) for path, face in CJK_FONTS if Path(path).is_file()), None)
 
 
-def _render_pdf(view: RunView, png: bytes) -> bytes:
+def _render_pdf(view: RunView, png: bytes, *, lang: str = "en") -> bytes:
+    """The PDF brief. In English, DejaVu is the text font and a CJK font, when installed,
+    the fallback for names written in Chinese; in Chinese the CJK font (which has Latin
+    glyphs too) is the text font, and the caller makes sure one is installed."""
     import matplotlib
     from fpdf import FPDF
 
     fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    ctx = _context(view)
-    body = _env(html=True).get_template("brief.pdf.j2").render(**ctx)
+    ctx = _context(view, lang)
+    body = _env(html=True).get_template(_template("brief.pdf.j2", lang)).render(**ctx)
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
@@ -1405,17 +1744,27 @@ def _render_pdf(view: RunView, png: bytes) -> bytes:
             "Chinese are left blank in the PDF (brief.html and brief.md have them); install "
             "one, e.g. Debian's fonts-noto-cjk."
         )
-    pdf.set_font("DejaVu", size=10)
-    pdf.set_title(view.title)
+    family = "DejaVu"
+    if lang != i18n.DEFAULT_LANGUAGE and cjk is not None:
+        # the CJK font is the main font; its bold face where the package ships one (Noto
+        # CJK's Bold collection), else the regular one, and no italic (CJK has none)
+        bold = cjk[0].replace("-Regular.", "-Bold.")
+        bold = bold if bold != cjk[0] and Path(bold).is_file() else cjk[0]
+        for style, path in (("B", bold), ("I", cjk[0]), ("BI", bold)):
+            pdf.add_font("CJK", style, path, collection_font_number=cjk[1])
+        pdf.set_fallback_fonts(["DejaVu"], exact_match=False)
+        family = "CJK"
+    pdf.set_font(family, size=10)
+    pdf.set_title(ctx["title"])
     pdf.add_page()
     head, _, tail = body.partition("<!--MAP-->")
     quiet = _MissingGlyphs()  # said once above, not glyph by glyph
     logging.getLogger("fpdf.output").addFilter(quiet)
     try:
-        pdf.write_html(head, font_family="DejaVu")
+        pdf.write_html(head, font_family=family)
         if png:
             pdf.image(io.BytesIO(png), w=pdf.epw)
-        pdf.write_html(tail, font_family="DejaVu")
+        pdf.write_html(tail, font_family=family)
         return bytes(pdf.output())
     finally:
         logging.getLogger("fpdf.output").removeFilter(quiet)
@@ -1431,18 +1780,27 @@ def save_brief(
     folder: str | Path,
     *,
     pdf: bool | Literal["auto"] = "auto",
+    lang: str = "en",
 ) -> tuple[Path, ...]:
     """Write the brief of ``view`` into ``folder`` atomically.
 
     Writes ``brief.md``, ``brief.html``, ``map.png``, ``robustness.png`` when the view
     carries a robustness chart, and, with ``pdf=True`` or ``"auto"``
-    when the optional ``fpdf2`` package is installed, ``brief.pdf``.
+    when the optional ``fpdf2`` package is installed, ``brief.pdf``. In a language other
+    than English the files carry its code (:func:`planner.i18n.output_name`:
+    ``brief.zh.md``, ``brief.zh.html``, ``map.zh.png``, ``brief.zh.pdf``).
+
+    A Chinese PDF needs a font with Chinese glyphs (:data:`CJK_FONTS`, e.g. Debian's
+    ``fonts-noto-cjk``). Without one, ``pdf="auto"`` logs a warning naming the package
+    and writes the Markdown and HTML only; ``pdf=True`` is an :class:`OutputError`.
 
     Parameters
     ----------
     pdf
         True: write the PDF (ImportError naming the install command if ``fpdf2`` is
         missing); False: no PDF; ``"auto"``: write it when ``fpdf2`` is installed.
+    lang
+        The brief's language (:data:`planner.i18n.LANGUAGES`).
 
     Returns
     -------
@@ -1455,15 +1813,41 @@ def save_brief(
     if pdf is True and not _pdf_available():
         msg = "The PDF brief needs the fpdf2 package. Install it with: pip install fpdf2"
         raise ImportError(msg)
+    i18n.strings(lang)  # an unknown language is refused before anything is written
+    no_font = lang != i18n.DEFAULT_LANGUAGE and _cjk_font() is None
+    if no_font and pdf is True:
+        msg = (
+            f"The PDF brief in {lang!r} needs a font with Chinese glyphs, and none is "
+            f"installed (looked for {', '.join(p for p, _ in CJK_FONTS)}). Install one, "
+            "e.g. Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), or leave out --pdf."
+        )
+        raise OutputError(msg)
     folder = Path(folder)
-    docs = render_brief(view)
+    docs = render_brief(view, lang=lang)
     written = [
-        write_text(folder / "brief.md", docs.markdown),
-        write_text(folder / "brief.html", docs.html),
-        write_bytes(folder / "map.png", docs.map_png),
+        write_text(folder / i18n.output_name("brief.md", lang), docs.markdown),
+        write_text(folder / i18n.output_name("brief.html", lang), docs.html),
+        write_bytes(folder / i18n.output_name("map.png", lang), docs.map_png),
     ]
     if view.robustness_png:
         written.append(write_bytes(folder / "robustness.png", view.robustness_png))
     if pdf is True or (pdf == "auto" and _pdf_available()):
-        written.append(write_bytes(folder / "brief.pdf", _render_pdf(view, docs.map_png)))
+        if no_font:
+            log.warning(
+                "%s not written: no font with Chinese glyphs is installed (looked for %s). "
+                "%s and %s are written. Install one, e.g. Debian's fonts-noto-cjk "
+                "(apt-get install fonts-noto-cjk), and run planner brief RUN_DIR --lang %s.",
+                i18n.output_name("brief.pdf", lang),
+                ", ".join(p for p, _ in CJK_FONTS),
+                i18n.output_name("brief.md", lang),
+                i18n.output_name("brief.html", lang),
+                lang,
+            )
+        else:
+            written.append(
+                write_bytes(
+                    folder / i18n.output_name("brief.pdf", lang),
+                    _render_pdf(view, docs.map_png, lang=lang),
+                )
+            )
     return tuple(written)

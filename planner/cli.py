@@ -196,6 +196,11 @@ def time_limit_option(func: Callable[..., Any]) -> Callable[..., Any]:
     "brief section.",
 )
 @layer_option
+@click.option(
+    "--lang",
+    help="Languages of the brief: en (default), zh, or several such as zh,en (files other "
+    "than English carry the code: brief.zh.md). Default: the scenario's [outputs] lang.",
+)
 def run(
     scenario: str | None,
     out: Path | None,
@@ -208,6 +213,7 @@ def run(
     new: int | None,
     backtest_actual: bool,
     overrides: dict[str, Path],
+    lang: str | None,
 ) -> None:
     """Run every stage on a scenario (default: the embedded Zhejiang scenario).
 
@@ -219,9 +225,11 @@ def run(
 
     Example: planner run models/zhejiang.toml --out runs/zhejiang --force
     """
+    from planner.i18n import parse_languages
     from planner.pipeline import run as run_pipeline
     from planner.scenario import read_scenario
 
+    languages = None if lang is None else parse_languages(lang)  # refused before any work
     sc = read_scenario(scenario)
     click.echo(f"Scenario {sc.name}: {sc.title}", err=True)
     result = run_pipeline(
@@ -237,6 +245,7 @@ def run(
         progress=lambda m: click.echo(f"  {m} ...", err=True),
         n_new=new,
         backtest_actual=backtest_actual,
+        lang=languages,
     )
     plan = result.plan
     click.echo(f"Candidates scored: {result.candidates:,}")
@@ -331,14 +340,22 @@ def map_(run_dir: Path, top_n: int, tiles: str | None, lang: str) -> None:
     default=None,
     help="Write brief.pdf (needs the pdf extra); default: when installed.",
 )
-def brief(run_dir: Path, pdf: bool | None) -> None:
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="Languages of the brief: en, zh, or several such as zh,en (brief.zh.md ...).",
+)
+def brief(run_dir: Path, pdf: bool | None, lang: str) -> None:
     """Write the strategy brief again from a finished run folder.
 
-    Example: planner brief maps/zhejiang --pdf
+    Example: planner brief maps/zhejiang --pdf --lang zh
     """
+    from planner.i18n import parse_languages
     from planner.runfolder import redraw_brief
 
-    for path in redraw_brief(run_dir, pdf="auto" if pdf is None else pdf):
+    languages = parse_languages(lang)  # refused before anything is read or written
+    for path in redraw_brief(run_dir, pdf="auto" if pdf is None else pdf, lang=languages):
         click.echo(str(path))
 
 

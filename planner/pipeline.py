@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner import i18n
 from planner._errors import PlannerError, ScenarioError
 from planner._existing import read_existing_centres
 from planner._inputs import plan_constraints, plan_inputs_from
@@ -594,6 +595,7 @@ def run(
     progress: Progress | None = None,
     n_new: int | None = None,
     backtest_actual: bool = False,
+    lang: str | Sequence[str] | None = None,
 ) -> RunResult:
     """Run every stage on ``scenario`` and write its run folder.
 
@@ -620,8 +622,12 @@ def run(
     backtest_actual
         Also backtest the method against the centres already opened (:func:`backtest`):
         ``backtest.csv``, a brief section and a ``backtest`` entry in ``run.json``.
+    lang
+        Languages of the brief (``"zh"``, ``"zh,en"``); the scenario's ``[outputs] lang``
+        when None. Checked before any stage runs.
     """
     say = progress or (lambda _msg: None)
+    languages = scenario.outputs.lang if lang is None else i18n.parse_languages(lang)
     draws = DEFAULT_RUN_DRAWS if draws is None else draws
     scenario = with_centre_count(scenario, n_new=n_new)
     folder = Path(out) if out is not None else default_out_dir(scenario)
@@ -656,7 +662,13 @@ def run(
     if tested is not None:
         record["backtest"] = {k: v for k, v in tested.to_dict().items() if k != "centres"}
     files = write_run(
-        folder, view, record, top_n=scenario.outputs.map_top_n, force=force, progress=progress
+        folder,
+        view,
+        record,
+        top_n=scenario.outputs.map_top_n,
+        force=force,
+        progress=progress,
+        languages=languages,
     )
     timings["outputs"] = time.perf_counter() - start
     log.info(

@@ -27,7 +27,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from planner import i18n
 from planner._errors import OutputError, PlannerError
 from planner._io import write_text
 from planner._paths import geodata_path
@@ -486,23 +487,36 @@ def write_run(
     top_n: int,
     force: bool = False,
     progress: Progress | None = None,
+    languages: str | Sequence[str] | None = None,
 ) -> tuple[Path, ...]:
-    """Write a whole run folder atomically: map, brief, plan as data and ``run.json``."""
+    """Write a whole run folder atomically: map, brief, plan as data and ``run.json``.
+
+    ``languages`` (English when None) are the brief's languages; ``run.json`` records
+    them (``languages``) and the files written in each (``outputs``)."""
     from planner.briefs import save_brief
     from planner.export import plain_columns, save_plan_data
     from planner.maps import save_map
 
     say = progress or (lambda _msg: None)
     names: list[str] = []
+    languages = i18n.parse_languages(languages)
+    per_language: dict[str, list[str]] = {}
     with _staged_folder(folder, force=force) as tmp:
-        say("drawing the map")
-        names.append(
-            save_map(
-                view, tmp / "map.html", top_n=top_n, robustness=view.robustness is not None
-            ).name
-        )
-        say("writing the strategy brief")
-        names += [p.name for p in save_brief(view, tmp, pdf="auto")]
+        for lang in languages:
+            say("drawing the map" + ("" if lang == "en" else f" ({lang})"))
+            written = [
+                save_map(
+                    view,
+                    tmp / i18n.output_name("map.html", lang),
+                    top_n=top_n,
+                    robustness=view.robustness is not None,
+                    lang=lang,
+                ).name
+            ]
+            say("writing the strategy brief" + ("" if lang == "en" else f" ({lang})"))
+            written += [p.name for p in save_brief(view, tmp, pdf="auto", lang=lang)]
+            per_language[lang] = written
+            names += [n for n in written if n not in names]
         say("writing the plan as data")
         allocation = pd.DataFrame(
             {
@@ -556,6 +570,7 @@ def write_run(
                     plain_columns(view.robustness).to_csv(index=False, lineterminator="\n"),
                 ).name
             )
+        record = {**record, "languages": list(languages), "outputs": per_language}
         text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
         names.append(write_text(tmp / "run.json", text).name)
     return tuple(folder / n for n in names)
@@ -729,8 +744,20 @@ def redraw_map(
     )
 
 
-def redraw_brief(folder: str | Path, *, pdf: bool | str = "auto") -> tuple[Path, ...]:
-    """Write the brief again from a finished run folder."""
+def redraw_brief(
+    folder: str | Path, *, pdf: bool | str = "auto", lang: str | Sequence[str] | None = None
+) -> tuple[Path, ...]:
+    """Write the brief again from a finished run folder, in each of ``lang`` (English
+    when None; ``"zh,en"`` for both)."""
     from planner.briefs import save_brief
 
-    return save_brief(view_from_run(folder), Path(folder), pdf=pdf)  # type: ignore[arg-type]
+    languages = i18n.parse_languages(lang)
+    view = view_from_run(folder)
+    written: list[Path] = []
+    for code in languages:
+        written += [
+            p
+            for p in save_brief(view, Path(folder), pdf=pdf, lang=code)  # type: ignore[arg-type]
+            if p not in written
+        ]
+    return tuple(written)

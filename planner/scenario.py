@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from planner import i18n
 from planner._errors import ScenarioError
 from planner._paths import models_dir
 
@@ -194,10 +195,14 @@ class Outputs:
         Run folder, relative to the working directory; empty for ``maps/<name>``.
     map_top_n
         Candidate cities shown on the map (the best N by score); 0 shows all, clustered.
+    lang
+        Languages of the map and the brief (``"zh"`` or ``["zh", "en"]``; English by
+        default); files other than English carry the code (``brief.zh.md``).
     """
 
     folder: str = ""
     map_top_n: int = 200
+    lang: tuple[str, ...] = ("en",)
 
 
 @dataclass(frozen=True)
@@ -763,7 +768,11 @@ def _layers(table: dict[str, Any], where: str, base: Path) -> dict[str, Path]:
 
 
 def _outputs(table: dict[str, Any], where: str) -> Outputs:
-    allowed = {"folder": "path", "map_top_n": "number of candidates on the map (0 = all)"}
+    allowed = {
+        "folder": "path",
+        "map_top_n": "number of candidates on the map (0 = all)",
+        "lang": "languages of the map and brief, e.g. \"zh\" or [\"zh\", \"en\"]",
+    }
     _check_keys(table, allowed, where, "outputs.")
     out = Outputs()
     if "folder" in table:
@@ -771,6 +780,12 @@ def _outputs(table: dict[str, Any], where: str) -> Outputs:
     if "map_top_n" in table:
         top = _number(table["map_top_n"], where, "outputs.map_top_n", low=0, integer=True)
         out = _replace(out, map_top_n=int(top))
+    if "lang" in table:
+        value = table["lang"]
+        if not isinstance(value, str | list):
+            msg = f"{where}: outputs.lang must be a language code or a list of them, got {value!r}."
+            raise ScenarioError(msg)
+        out = _replace(out, lang=i18n.parse_languages(value, where=f"{where}: outputs.lang"))
     return out
 
 

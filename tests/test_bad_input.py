@@ -90,6 +90,21 @@ def _not_root_or_no_proc() -> str | None:
 CASES: tuple[Case, ...] = (
     # ------------------------------------------------------------------ scenarios
     Case(
+        "run-unknown-language",
+        "planner run --lang with a language planner does not write",
+        ("run", "--lang", "zh,fr", "--out", "{tmp}/run"),
+        "--lang: unknown language 'fr'",
+    ),
+    Case(
+        "scenario-unknown-language",
+        "[outputs] lang with a language planner does not write",
+        ("scenario", "check", "{tmp}/lang.toml"),
+        "outputs.lang: unknown language 'klingon'",
+        {"lang.toml": ZHEJIANG.replace(
+            "map_top_n = 200", 'map_top_n = 200\nlang = ["zh", "klingon"]'
+        )},
+    ),
+    Case(
         "scenario-unknown-key",
         "a key the scenario format does not have",
         ("scenario", "check", "{tmp}/bad.toml"),

@@ -480,3 +480,147 @@ def test_a_low_confidence_centre_opens_a_wave_later(view):
     assert "(1) Budapest, Hungary: chosen in 97% of 200 weight draws (firm); no base of " \
         "Zhejiang's within reach; low confidence in its data." in third
     assert "**Second wave:**" not in order
+
+
+# ---------------------------------------------------------------------------- Chinese
+
+
+@pytest.fixture(scope="module")
+def zh_docs(view) -> BriefDocs:
+    return render_brief(view, lang="zh")
+
+
+def test_zh_brief_names_the_centres_countries_in_chinese(view, zh_docs):
+    from planner.names import country_name
+
+    iso3 = [str(i) for i in view.centres["iso3"] if str(i) in ("HUN", "ESP", "IDN")]
+    assert iso3
+    for code in iso3:
+        zh = country_name(code, "zh", fallback=code)
+        assert zh != code and zh in zh_docs.markdown and zh in zh_docs.html
+    assert "海外创新中心" in zh_docs.markdown
+    assert "境外经济贸易合作区" in zh_docs.markdown
+    assert "义新欧" in zh_docs.markdown
+
+
+def _used_brief_keys() -> set[str]:
+    import re
+    from pathlib import Path
+
+    import planner.briefs
+
+    source = Path(planner.briefs.__file__).read_text(encoding="utf-8")
+    return set(re.findall(r'_tr\(\s*lang,\s*"(brief\.[a-z0-9_.]+)"', source))
+
+
+def test_every_brief_key_used_exists_in_every_language():
+    from planner import i18n
+
+    used = _used_brief_keys()
+    assert len(used) > 80
+    for lang in i18n.LANGUAGES:
+        assert sorted(used - set(i18n.strings(lang))) == [], lang
+    # the keys built at run time
+    for tier in ("firm", "in_between", "fragile"):
+        assert f"brief.tier.{tier}" in i18n.strings("zh")
+    for m in ("method", "population", "random"):
+        assert f"brief.backtest.method_{m}" in i18n.strings("zh")
+
+
+def test_zh_templates_use_the_same_context_as_the_english_ones():
+    import jinja2.meta
+
+    from planner.briefs import _TEMPLATES, _template
+
+    env = jinja2.Environment()
+    for name in ("brief.md.j2", "brief.html.j2", "brief.pdf.j2", "brief_backtest.md.j2",
+                 "brief_backtest.html.j2"):  # fmt: skip
+        en = (_TEMPLATES / name).read_text(encoding="utf-8")
+        zh = (_TEMPLATES / _template(name, "zh")).read_text(encoding="utf-8")
+        assert jinja2.meta.find_undeclared_variables(env.parse(en)) == (
+            jinja2.meta.find_undeclared_variables(env.parse(zh))
+        ), name
+
+
+ENGLISH_FRAGMENTS = (
+    "The decision",
+    "How robust is the choice",
+    "of the weight draws",
+    "Rail freight from the province",
+    "higher is better",
+    "Build on the overseas economic",
+    "Not covered",
+    "The solver",
+    "what is not known",
+    "a new country",
+)
+
+
+def test_zh_brief_has_no_english_sentence(zh_docs):
+    for text in (zh_docs.markdown, zh_docs.html):
+        for fragment in ENGLISH_FRAGMENTS:
+            assert fragment.lower() not in text.lower(), fragment
+
+
+def test_zh_brief_has_no_mojibake(zh_docs):
+    for text in (zh_docs.markdown, zh_docs.html):
+        assert "\ufffd" not in text
+        assert "Ã" not in text and "â€" not in text
+    assert '<html lang="zh-Hans">' in zh_docs.html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_data_strings_are_escaped_in_both_languages(view, lang):
+    docs = render_brief(view, lang=lang)
+    for text in (docs.markdown, docs.html):
+        assert EVIL not in text
+        assert "<script>" not in text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; O&#39;Brien &amp; &#34;Co&#34;" in (
+        docs.html
+    )
+    assert '&lt;script>alert("x")&lt;/script> O\'Brien & "Co"' in docs.markdown
+
+
+def test_zh_files_are_named_apart_and_the_pdf_holds_chinese(view, tmp_path):
+    pytest.importorskip("fpdf")
+    pypdf = pytest.importorskip("pypdf")
+    from planner import briefs
+
+    if briefs._cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    en = {p.name for p in briefs.save_brief(view, tmp_path, lang="en")}
+    zh = {p.name for p in briefs.save_brief(view, tmp_path, lang="zh")}
+    assert {"brief.zh.md", "brief.zh.html", "map.zh.png", "brief.zh.pdf"} <= zh
+    assert {"brief.md", "brief.html", "map.png", "brief.pdf"} <= en
+    pages = pypdf.PdfReader(tmp_path / "brief.zh.pdf").pages
+    # pypdf reads fpdf2's two-byte glyph codes with a NUL between characters
+    text = "".join(p.extract_text() for p in pages).replace("\x00", "")
+    assert "海外创新中心" in text and "决策建议" in text
+    assert "\ufffd" not in text
+
+
+def test_zh_without_a_cjk_font_warns_and_writes_markdown_and_html(view, tmp_path, monkeypatch,
+                                                                  caplog):  # fmt: skip
+    pytest.importorskip("fpdf")
+    from planner import briefs
+
+    monkeypatch.setattr(briefs, "_cjk_font", lambda: None)
+    with caplog.at_level("WARNING", logger="planner.briefs"):
+        names = {p.name for p in briefs.save_brief(view, tmp_path, lang="zh")}
+    assert {"brief.zh.md", "brief.zh.html"} <= names
+    assert "brief.zh.pdf" not in names and not (tmp_path / "brief.zh.pdf").exists()
+    assert "fonts-noto-cjk" in caplog.text and "brief.zh.pdf not written" in caplog.text
+    with pytest.raises(briefs.OutputError, match="fonts-noto-cjk"):
+        briefs.save_brief(view, tmp_path / "strict", lang="zh", pdf=True)
+
+
+def test_format_helpers_in_chinese():
+    from planner import _format as fmt
+
+    assert fmt.money_usd(318.8e9, lang="zh") == "3,188亿美元"
+    assert fmt.money_usd(318.8e9) == "US$ 318.8 billion"
+    assert fmt.date("2025-10-03", lang="zh") == "2025年10月3日"
+    assert fmt.date("2025-10-03") == "2025-10-03"
+    assert fmt.km(1234.4, lang="zh") == "1,234公里"
+    assert fmt.hours(312, lang="zh") == "13天（312小时）"
+    assert fmt.join_words(["甲", "乙", "丙"], lang="zh") == "甲、乙和丙"
