@@ -61,7 +61,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 @pytest.mark.parametrize(
     ("layer", "filled"),
-    [("corridors", 7), ("rail_lines", 56), ("cooperation_zones", 20), ("industries", 6)],
+    [("corridors", 7), ("rail_lines", 56), ("cooperation_zones", 20), ("industries", 7)],
 )
 def test_curated_layers_carry_chinese_names_in_han_characters(layer: str, filled: int) -> None:
     frame = _layer(layer)
