@@ -55,8 +55,11 @@ from ._lp import LinearModel
 #: improving the plan is added to the working set rather than ruled out.
 PRICING_TOLERANCE = 1e-7
 
-#: Candidates per ranking in a fresh working set.
-SEED_PER_RANKING = 40
+#: Candidates per ranking in a fresh working set. Small is fast: the pricing adds what a
+#: plan needs, and the set persists between solves. On the default scenario's weight sweep
+#: 5 gave 28 ms a draw (working set about 100 candidates) against 57 ms with 40 (about
+#: 250), the same plans (measured side by side in one process, load average 4).
+SEED_PER_RANKING = 5
 
 #: A working set larger than this is rebuilt from the current scores.
 MAX_WORKING = 450
