@@ -379,6 +379,78 @@ class _Words:
             return value
         return self.criterion(value)
 
+    def zone_sectors(self, value: object) -> object:
+        """A zone's sectors ("textiles; machinery"): as the layer writes them in English;
+        in another language each sector the locale knows (``map.sector.*``, keyed by the
+        English term with underscores), joined by the language's list separator."""
+        if fmt.is_missing(value) or self.lang == i18n.DEFAULT_LANGUAGE:
+            return value
+        table = i18n.strings(self.lang)
+        out = []
+        for term in str(value).split(";"):
+            term = term.strip()
+            key = "map.sector." + re.sub(r"[^a-z0-9]+", "_", term.casefold()).strip("_")
+            out.append(table.get(key, term) if term else term)
+        return self.t("unit.list_separator").join(t for t in out if t)
+
+    def zone_level(self, value: object) -> object:
+        """A zone's level (``national``, ``intergovernmental``, ``other``) in this
+        language; as it is in English and for a level the locale does not know."""
+        if fmt.is_missing(value) or self.lang == i18n.DEFAULT_LANGUAGE:
+            return value
+        key = f"map.zone_level.{str(value).strip()}"
+        return i18n.text(self.lang, key) if key in i18n.strings(self.lang) else value
+
+    def provinces(self, value: object) -> object:
+        """A sponsor province, or several joined by "; " (a zone two provinces built), in
+        this language."""
+        if not isinstance(value, str) or self.lang == i18n.DEFAULT_LANGUAGE:
+            return value
+        parts = [names.province_name(p.strip(), self.lang) for p in value.split(";")]
+        return self.t("unit.list_separator").join(p for p in parts if p)
+
+    def origin(self, name: str) -> str:
+        """A home-province origin (rail hub, port, airport, city) by its scenario name: in
+        another language the locale's name for it (``map.origin.*``, keyed by the name in
+        lower case with underscores: the port of ``Ningbo-Zhoushan`` is 宁波舟山港), else
+        the city of that name in China (:meth:`place`), else the name as it is."""
+        if self.lang == i18n.DEFAULT_LANGUAGE:
+            return name
+        key = "map.origin." + re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
+        if key in i18n.strings(self.lang):
+            return i18n.text(self.lang, key)
+        return self.place(name, "CHN")
+
+    def existing_status(self, row: Mapping[str, Any]) -> str:
+        """An existing centre's status: in English the source's words with their date; in
+        another language the centre's stage (``open``, ``agreement``, ``planned``, the
+        layer's coded column; the source's own words are English) with the date in the
+        language's form."""
+        status, date = row.get("status"), row.get("status_date")
+        if self.lang == i18n.DEFAULT_LANGUAGE:
+            return self.t("existing.status_value", status=status, date=date)
+        stage = row.get("stage")
+        key = f"map.stage.{stage}"
+        if not fmt.is_missing(stage) and key in i18n.strings(self.lang):
+            status = i18n.text(self.lang, key)
+        if fmt.is_missing(date):
+            return str(status)
+        return self.t("existing.status_value", status=status, date=self.date(date))
+
+    def date(self, value: object) -> str:
+        """An ISO date (``2018-05-29``, ``2023-01`` or ``2016``) in this language's form;
+        anything else as it is."""
+        text = str(value).strip()
+        hit = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text)
+        if hit is None:
+            return text
+        y, m, d = (int(g) if g else None for g in hit.groups())
+        if d is not None:
+            return self.t("date.day", y=y, m=m, d=d)
+        if m is not None:
+            return self.t("date.month", y=y, m=m)
+        return self.t("date.year", y=y)
+
     def mode(self, mode: object) -> str:
         key = f"map.mode.{mode}"
         return i18n.text(self.lang, key) if key in i18n.strings(self.lang) else str(mode)
@@ -540,18 +612,16 @@ def _candidate_popup(w: _Words, row: Mapping[str, Any], n: int) -> str:
 def _zone_popup(w: _Words, row: Mapping[str, Any], *, home: bool) -> str:
     iso3 = row.get("iso3")
     country = iso3 if w.lang == i18n.DEFAULT_LANGUAGE else w.country({"iso3": iso3})
-    sponsor = row.get("sponsor_province")
-    if isinstance(sponsor, str):
-        sponsor = names.province_name(sponsor, w.lang)
     city = row.get("city")
     facts = [
         (w.t("zone.country"), country),
         (w.t("zone.city"), city if fmt.is_missing(city) else w.place(city, iso3)),
-        (w.t("zone.sponsor_province"), sponsor),
+        (w.t("zone.sponsor_province"), w.provinces(row.get("sponsor_province"))),
         (w.t("zone.sponsor_company"), row.get("sponsor_company")),
-        (w.t("zone.sectors"), row.get("sectors")),
-        (w.t("zone.level"), row.get("level")),
-        (w.t("zone.founded"), fmt.number(row.get("year_founded"), missing="")),
+        (w.t("zone.sectors"), w.zone_sectors(row.get("sectors"))),
+        (w.t("zone.level"), w.zone_level(row.get("level"))),
+        # a year, written without a thousands separator (2009, not 2,009)
+        (w.t("zone.founded"), _year(w, row.get("year_founded"), missing="")),
         (w.t("zone.source"), row.get("source")),
     ]
     kept = [(k, str(v)) for k, v in facts if not fmt.is_missing(v)]
@@ -677,7 +747,9 @@ def _ports(m: folium.Map, w: _Words, frame: pd.DataFrame | None) -> int:
     feats = []
     for r in _rows(frame):
         lon, lat = _xy(r)
-        feats.append(_feature(_point(lon, lat), style=style, tip=_esc(r.get("name"))))
+        # a port named after its city takes the city's name in this language
+        name = w.place(r.get("name"), r.get("iso3"))
+        feats.append(_feature(_point(lon, lat), style=style, tip=_esc(name)))
     return _add(_group(m, w.t("layer.ports"), show=False), "point", feats) if feats else 0
 
 
@@ -760,7 +832,7 @@ def _links(m: folium.Map, w: _Words) -> int:
         }
         when = w.air_trip(r) if mode == "air" else w.hours(r.get(time_col))
         to = w.t("link.to", name=w.city(r), mode=w.mode(mode), when=when)
-        tip = f"{_esc(w.place(origin.name, 'CHN'))} &rarr; {_esc(to)}"
+        tip = f"{_esc(w.origin(origin.name))} &rarr; {_esc(to)}"
         coords = (
             _air_line(view, r, origin)
             if mode == "air"
@@ -775,7 +847,7 @@ def _links(m: folium.Map, w: _Words) -> int:
             "fillColor": "#ffd92f",
             "fillOpacity": 1,
         }
-        origin = w.place(o.name, "CHN")
+        origin = w.origin(o.name)
         tip = _esc(w.t("link.origin", name=origin, role=w.role(o.role), province=w.province))
         feats.append(_feature(_point(float(o.lon), float(o.lat)), style=style, tip=tip))
     if not feats:
@@ -822,10 +894,15 @@ def _centres(m: folium.Map, w: _Words, *, robustness: bool) -> int:
     return _add(_group(m, w.t("layer.centres")), "centre", feats)
 
 
-def _year(w: _Words, value: object) -> str:
+def _year(w: _Words, value: object, *, missing: str | None = None) -> str:
+    """A year as it is written (``2009``, never ``2,009``); ``missing`` (by default the
+    language's "not given") when there is none."""
     if fmt.is_missing(value):
-        return w.t("existing.not_given")
-    return str(int(float(value)))  # type: ignore[arg-type]
+        return w.t("existing.not_given") if missing is None else missing
+    try:
+        return str(int(float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _existing_popup(w: _Words, row: Mapping[str, Any]) -> str:
@@ -835,7 +912,7 @@ def _existing_popup(w: _Words, row: Mapping[str, Any]) -> str:
         where = w.place(where, iso3)
     if row.get("located") == "region":
         where = w.t("existing.region", place=where)
-    status = w.t("existing.status_value", status=row.get("status"), date=row.get("status_date"))
+    status = w.existing_status(row)
     industries = [w.industry(i) for i in fmt.as_list(row.get("industries"))]
     facts = [
         (w.t("existing.published_name"), row.get("name_published")),

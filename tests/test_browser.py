@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -21,43 +20,10 @@ from planner.maps import save_map
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-_INSTALL = (
-    "install the browser and its driver with `apt-get install -y chromium chromium-driver` "
-    "and the Python driver with `pip install selenium`"
-)
-
-
 @pytest.fixture(scope="module")
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason=f"selenium missing: {_INSTALL}")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip(f"Chromium or chromedriver missing: {_INSTALL}")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd(
-        "Network.emulateNetworkConditions",
-        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
-    yield driver
-    driver.quit()
+def browser(offline_chromium):
+    """Headless Chromium without network (tests/conftest.py)."""
+    return offline_chromium
 
 
 def _open(driver, path: Path) -> None:
@@ -174,3 +140,68 @@ def test_brief_html_renders_to_a_non_blank_picture(browser, view, tmp_path):
     pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
     assert pixels.std() > 0.05
     assert (pixels.mean(axis=2) < 0.5).mean() > 0.01  # dark text and figures on the page
+
+
+# ---------------------------------------------------------------------------- Chinese
+
+# Draws up to eight distinct Han characters of an element's own text on a canvas, in the
+# element's computed font (family stack, weight, style; 40 px), and returns each one's
+# bitmap. A font stack that reaches a CJK font draws a different shape for every character;
+# without one every character is the same missing-glyph box (tofu) or nothing at all.
+_GLYPHS = """
+const el = arguments[0];
+const cs = getComputedStyle(el);
+const font = `${cs.fontStyle} ${cs.fontWeight} 40px ${cs.fontFamily}`;
+const han = Array.from(new Set(Array.from(el.innerText).filter(c => /\\p{Script=Han}/u.test(c))));
+const chars = han.slice(0, 8);
+const canvas = document.createElement('canvas');
+canvas.width = 56; canvas.height = 56;
+const ctx = canvas.getContext('2d', {willReadFrequently: true});
+const bitmaps = [], ink = [];
+for (const ch of chars) {
+  ctx.clearRect(0, 0, 56, 56);
+  ctx.font = font; ctx.fillStyle = '#000'; ctx.textBaseline = 'top';
+  ctx.fillText(ch, 8, 8);
+  const d = ctx.getImageData(0, 0, 56, 56).data;
+  let bits = '', n = 0;
+  for (let i = 3; i < d.length; i += 4) { const on = d[i] > 127; bits += on ? '1' : '0'; n += on; }
+  bitmaps.push(bits); ink.push(n);
+}
+return {font: cs.fontFamily, chars: chars.join(''), distinct: new Set(bitmaps).size, ink: ink};
+"""
+
+
+def _assert_cjk_glyphs(driver, selector: str) -> None:
+    """The Chinese text of ``selector`` is drawn with real glyphs: eight distinct characters
+    give eight distinct, inked shapes in the element's own font stack (tofu boxes are all
+    alike). Fails on a machine whose fonts have no CJK glyphs (fonts-noto-cjk missing)."""
+    element = driver.find_element("css selector", selector)
+    got = driver.execute_script(_GLYPHS, element)
+    assert len(got["chars"]) == 8, f"{selector} has too little Chinese text: {got['chars']!r}"
+    assert min(got["ink"]) > 30, f"{selector}: characters drawn empty in {got['font']}: {got}"
+    assert got["distinct"] == 8, (
+        f"{selector}: {got['chars']} drawn as {got['distinct']} distinct shape(s) in "
+        f"{got['font']}: missing-glyph boxes, no CJK font reached (install fonts-noto-cjk)"
+    )
+
+
+def test_chinese_brief_renders_with_cjk_glyphs(browser, zh_run):
+    _open(browser, zh_run / "brief.zh.html")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert browser.execute_script("return document.documentElement.lang").startswith("zh")
+    assert browser.execute_script("return document.body.scrollHeight") > 2000
+    png = browser.get_screenshot_as_png()
+    (zh_run / "brief.zh.png").write_bytes(png)
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    assert pixels.std() > 0.05
+    assert (pixels.mean(axis=2) < 0.5).mean() > 0.01  # dark text on the page
+    _assert_cjk_glyphs(browser, "h1")
+    _assert_cjk_glyphs(browser, "body")
+
+
+def test_chinese_map_legend_renders_with_cjk_glyphs(browser, zh_run):
+    _open(browser, zh_run / "map.zh.html")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert _wait(browser, "return !!document.querySelector('.planner-legend')")
+    _assert_cjk_glyphs(browser, ".planner-legend")
+    _assert_cjk_glyphs(browser, ".planner-title")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import logging
 import re
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import folium
 import pytest
-from _run_example import EVIL, example_run_view
+from _run_example import EVIL, example_existing, example_run_view
 
 from planner import _format as fmt
 from planner import i18n, names
@@ -357,7 +358,8 @@ def test_every_map_key_is_in_both_languages_and_used():
         Path(__file__).resolve().parents[1] / "planner" / "maps.py"
     ).read_text(encoding="utf-8")
     # keys looked up with a computed last part: map.criterion.<id>, map.status.<code>, ...
-    dynamic = ("criterion.", "status.", "mode.", "role.", "boundary_view_")
+    dynamic = ("criterion.", "status.", "mode.", "role.", "boundary_view_", "sector.",
+               "zone_level.", "origin.", "stage.")  # fmt: skip
     for lang in i18n.LANGUAGES:
         keys = [k.removeprefix("map.") for k in i18n.strings(lang) if k.startswith("map.")]
         assert keys
@@ -413,3 +415,154 @@ def test_save_map_in_chinese_writes_utf8(view, tmp_path: Path):
     path = save_map(view, tmp_path / "map.zh.html", lang="zh")
     text = path.read_bytes().decode("utf-8")
     assert "推荐的海外创新中心" in text or "\\u63a8\\u8350" in text
+
+
+# ---------------------------------------------------------------------------- visible text
+
+
+def _visible(text: str) -> list[str]:
+    """What a reader of the page can see: the title, the legend, the layer names, and
+    every popup and tooltip (HTML stripped and unescaped); the search index is left out."""
+    out = [re.search(r"<title>(.*?)</title>", text, re.S)[1]]
+    out += list(_layers(text))
+    controls = re.search(r"planner\.controls\(\w+, (\{.*?\})\);\n", text)[1]
+    options = json.loads(controls)
+    out += [options["title"], options["legend"], *options["strings"].values()]
+    for layer in _layers(text).values():
+        for f in layer["data"]["features"]:
+            out += [f["properties"][k] for k in ("popup", "tip") if k in f["properties"]]
+    return [html.unescape(re.sub(r"<[^>]+>", " ", s)) for s in out]
+
+
+def _latin_whitelist(view) -> list[str]:
+    """Latin text the Chinese map may show, longest first: names from the data that have
+    no Chinese form (cities without a GeoNames Chinese name, countries without a CLDR one,
+    zones without ``name_zh``, industries outside ``geodata/industries.csv``, ports, rail
+    nodes, origins and provinces that are not China's), names of organisations as
+    published (companies, sponsors, partners), citations of sources, criteria the example
+    lists by English label rather than id or a nearest zone not in its zone layer, and
+    the source names the map cites itself (OpenFlights, Natural Earth). Airport and ISO
+    codes are :data:`_CODES`."""
+    allowed = {"OpenFlights", "Natural Earth"}
+    zones = set(view.layers["cooperation_zones"]["name"])
+    for frame in (view.centres, view.candidates):
+        for r in frame.to_dict("records"):
+            if names.city_name(r["city_id"], "zh", r["name"]) == r["name"]:
+                allowed.add(r["name"])
+            if names.country_name(r["iso3"], "zh", r["country"]) == r["country"]:
+                allowed.add(r["country"])
+            allowed |= {str(v) for v in fmt.as_list(r.get("nearest_rail_node"))}
+            if r.get("nearest_coop_zone") not in zones:  # the example's "Hungary zone"
+                allowed |= {str(v) for v in fmt.as_list(r.get("nearest_coop_zone"))}
+            ids = set(view.criteria["id"])
+            allowed |= {m for m in fmt.as_list(r.get("missing_criteria")) if m not in ids}
+    for r in view.industries.to_dict("records"):
+        if names.industry_name(r["industry_id"], "zh", r["name"]) == r["name"]:
+            allowed.add(r["name"])
+    allowed |= {o.name for o in view.origins}
+    published = ("city", "sponsor_company", "source", "sponsor", "partner", "name_published",
+                 "from_city", "to_city", "line")  # fmt: skip
+    for frame in (view.existing, *view.layers.values()):
+        if frame is None:
+            continue
+        for r in frame.to_dict("records"):
+            allowed |= {str(r[c]) for c in published if isinstance(r.get(c), str)}
+            if isinstance(r.get("name"), str) and names.layer_name(r, "zh") == r["name"]:
+                allowed.add(r["name"])
+            province = r.get("sponsor_province")
+            if isinstance(province, str) and names.province_name(province, "zh") == province:
+                allowed.add(province)
+    return sorted(allowed, key=len, reverse=True)
+
+
+# Airport codes and routes ("HGH-IST-BUD", "2 stops ... HGH-DXB-XXX") and ISO 3166 codes.
+_CODES = re.compile(r"\b[A-Z]{3}(?:-[A-Z]{3})*\b")
+
+
+@pytest.fixture(scope="module")
+def view_existing(view):
+    return dataclasses.replace(view, existing=example_existing())
+
+
+def test_chinese_map_shows_no_latin_words_but_names_and_sources(view_existing):
+    allowed = _latin_whitelist(view_existing)
+    left = []
+    for text in _visible(_html(view_existing, lang="zh")):
+        for phrase in allowed:
+            text = text.replace(phrase, " ")
+        text = _CODES.sub(" ", text)
+        left += re.findall(r"[A-Za-z]{2,}", text)
+    assert left == []
+
+
+def test_latin_word_check_can_fail(view):
+    # the same check on the English map finds the map's own English words
+    allowed = _latin_whitelist(view)
+    left = []
+    for text in _visible(_html(view)):
+        for phrase in allowed:
+            text = text.replace(phrase, " ")
+        left += re.findall(r"[A-Za-z]{2,}", _CODES.sub(" ", text))
+    assert {"Legend", "Founded", "Sectors"} <= set(left)
+
+
+def _zone_popups(page: str) -> str:
+    layers = _layers(page)
+    return " ".join(
+        f["properties"]["popup"]
+        for name, layer in layers.items()
+        if name.endswith(("cooperation zones", "境外经贸合作区"))
+        for f in layer["data"]["features"]
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_zone_founding_year_has_no_thousands_separator(view, page, page_zh, lang):
+    popups = _zone_popups(page if lang == "en" else page_zh)
+    assert "<td>2009</td>" in popups and "<td>2011</td>" in popups
+    assert "2,009" not in popups and "2,011" not in popups
+
+
+def test_english_map_keeps_the_data_words(view_existing, page):
+    popups = _zone_popups(page)
+    for raw in ("<td>chemicals</td>", "<td>national</td>", "<td>Zhejiang</td>",
+                "<td>A company</td>"):  # fmt: skip
+        assert raw in popups
+    links = _layers(page)["Links from Zhejiang"]["data"]["features"]
+    tips = " ".join(f["properties"]["tip"] for f in links)
+    assert "Ningbo-Zhoushan (port), Zhejiang" in tips
+    page = _html(view_existing)
+    existing = _layers(page)["Zhejiang\\u0026#x27;s existing centres"]["data"]["features"]
+    popups = " ".join(f["properties"]["popup"] for f in existing)
+    assert "opened (2016-05-14)" in popups
+
+
+def test_chinese_map_translates_the_data_words(view_existing, page_zh):
+    popups = _zone_popups(page_zh)
+    for text in ("<td>化工</td>", "<td>工业</td>", "<td>国家级（通过商务部确认考核）</td>",
+                 "<td>省级</td>", "<td>浙江省</td>"):  # fmt: skip
+        assert text in popups
+    links = _layers(page_zh)["浙江省出发的联系"]["data"]["features"]
+    tips = " ".join(f["properties"]["tip"] for f in links)
+    assert "宁波舟山港（港口），浙江省" in tips and "义乌（铁路枢纽），浙江省" in tips
+    page_zh = _html(view_existing, lang="zh")
+    existing = _layers(page_zh)["浙江省已有海外创新中心"]["data"]["features"]
+    popups = " ".join(f["properties"]["popup"] for f in existing)
+    assert "已开设（2016年5月14日）" in popups and "已开设（2018年）" in popups
+
+
+def test_words_for_zone_fields_and_dates(view):
+    w = _Words("zh", view)
+    assert w.provinces("Zhejiang; Heilongjiang") == "浙江省、黑龙江省"
+    got = w.zone_sectors("auto parts; machinery; something new")
+    assert got == "汽车零部件、机械、something new"
+    assert w.zone_level("intergovernmental") == "政府间合作项目"
+    assert w.zone_level("unheard of") == "unheard of"
+    assert [w.date(d) for d in ("2016-05-14", "2023-01", "2016", "soon")] == [
+        "2016年5月14日", "2023年1月", "2016年", "soon"
+    ]  # fmt: skip
+    assert w.origin("Hangzhou Xiaoshan International Airport") == "杭州萧山国际机场"
+    assert w.origin("Wenzhou") == "温州"
+    en = _Words("en", view)
+    assert en.zone_sectors("auto parts; machinery") == "auto parts; machinery"
+    assert en.origin("Ningbo-Zhoushan") == "Ningbo-Zhoushan"

@@ -95,7 +95,45 @@ def test_cldr_exemplar_matches_a_city_by_its_alternate_name():
 
 def test_administrative_suffixes_fold_into_the_bare_name():
     assert names.simplified_city_name(["釜山", "釜山广域市"]) == "釜山"
-    assert names.simplified_city_name(["仁川广域市", "仁川廣域市"]) == "仁川广域市"
+    # a Korean metropolitan city's title goes when two characters remain, even when the
+    # bare name is no alternate of its own
+    assert names.simplified_city_name(["仁川广域市", "仁川廣域市"]) == "仁川"
+    assert names.simplified_city_name(["世宗特别自治市"]) == "世宗"
+    assert names.simplified_city_name(["首尔特别市"]) == "首尔"
+    # one character left: kept unless the bare name is an alternate itself
+    assert names.simplified_city_name(["甲广域市"]) == "甲广域市"
+    assert names.simplified_city_name(["甲广域市", "甲"]) == "甲"
+
+
+@pytest.mark.parametrize(
+    ("geonameid", "english", "expected"),
+    [(1843564, "Incheon", "仁川"), (1838524, "Busan", "釜山"), (1835329, "Daegu", "大邱")],
+)
+def test_korean_metropolitan_cities_without_their_title(geonameid, english, expected):
+    assert names.city_name(geonameid, "zh", english) == expected
+
+
+def test_a_large_city_is_not_named_as_a_town_or_village():
+    cape_town = ["Cape Town", "好望角鎮", "開普敦"]
+    assert names.simplified_city_name(cape_town, population=4_772_846) == "开普敦"
+    # the rule needs the population: without it, or for a town, the tie-break stands
+    assert names.simplified_city_name(cape_town) == "好望角镇"
+    assert names.simplified_city_name(cape_town, population=20_000) == "好望角镇"
+    # a city known only by a name ending in 镇 keeps it
+    assert names.simplified_city_name(["景徳鎮", "景德镇", "景德镇市"], population=473_561) == (
+        "景德镇"
+    )
+    assert names.city_name(3369157, "zh", "Cape Town") == "开普敦"
+    assert names.city_name(1819400, "zh", "Ma On Shan") == "马鞍山"
+    assert names.city_name(1805680, "zh", "Jingdezhen") == "景德镇"
+
+
+@pytest.mark.parametrize(
+    ("iso3", "expected"), [("TWN", "中国台湾"), ("HKG", "中国香港"), ("MAC", "中国澳门")]
+)
+def test_taiwan_hong_kong_and_macao_are_named_as_parts_of_china(iso3, expected):
+    assert names.country_name(iso3, "zh", "fallback") == expected
+    assert names.country_name(iso3, "en", "fallback") == "fallback"
 
 
 def test_city_id_by_geonames_name_and_country():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import socket
 import threading
 import time
@@ -290,31 +289,10 @@ def test_session_resolves_group_and_criterion_weights(session):
 
 # ---------------------------------------------------------------------------- browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-_INSTALL = (
-    "install the browser and its driver with `apt-get install -y chromium chromium-driver` "
-    "and the Python driver with `pip install selenium`"
-)
-
-
 @pytest.fixture(scope="module")
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason=f"selenium missing: {_INSTALL}")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip(f"Chromium or chromedriver missing: {_INSTALL}")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900"):  # fmt: skip
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    yield driver
-    driver.quit()
+def browser(chromium):
+    """Headless Chromium (tests/conftest.py); the page talks to the local server."""
+    return chromium
 
 
 def _wait(driver, script: str, *, seconds: float = 20.0):
