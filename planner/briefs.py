@@ -173,18 +173,70 @@ def _criterion(view: RunView, cid: str, lang: str) -> str:
 
 
 def _industry_names(view: RunView, lang: str) -> dict[str, str]:
-    """Industry name as the plan holds it -> its name in ``lang`` (from the ``name_zh``
-    column of the industries layer where it has one)."""
+    """Industry name as the plan holds it -> its name in ``lang``: by its ``industry_id``
+    (:func:`planner.names.industry_name`, the ``name_zh`` of the shipped industries layer),
+    else the ``name_zh`` column of the run's industries layer where it has one."""
     if lang == i18n.DEFAULT_LANGUAGE:
         return {}
     out: dict[str, str] = {}
-    for frame in (view.layers.get("industries"), view.industries):
+    for frame in (view.industries, view.layers.get("industries")):
         if frame is None or "name" not in getattr(frame, "columns", ()):
             continue
         for r in frame.to_dict("records"):
-            if not fmt.is_missing(r.get("name")):
-                out.setdefault(str(r["name"]), names.layer_name(r, lang))
-    return {k: v for k, v in out.items() if v}
+            if fmt.is_missing(r.get("name")):
+                continue
+            english = str(r["name"])
+            chinese = names.layer_name(r, lang)
+            if chinese == english and isinstance(r.get("industry_id"), str):
+                chinese = names.industry_name(r["industry_id"], lang, english)
+            if chinese and (english not in out or out[english] == english):
+                out[english] = chinese
+    return out
+
+
+def _layer_names(view: RunView, layer: str, lang: str) -> dict[str, str]:
+    """English name -> name in ``lang`` of the features of a context layer (cooperation
+    zones, corridors, rail lines): their ``name_zh`` where the layer has one
+    (:func:`planner.names.layer_name`), else the English name."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return {}
+    frame = view.layers.get(layer)
+    if frame is None or "name" not in getattr(frame, "columns", ()):
+        return {}
+    columns = [c for c in ("name", "name_zh") if c in frame.columns]
+    return {
+        str(r["name"]): names.layer_name(r, lang)
+        for r in pd.DataFrame(frame[columns]).to_dict("records")
+        if not fmt.is_missing(r.get("name"))
+    }
+
+
+_NODE = re.compile(r"^(.*\S)\s*\(([A-Z]{3})\)$")
+
+
+def _node_city(text: object, lang: str) -> str:
+    """A train-line node as the accessibility table writes it (``"Luang Prabang (LAO)"``)
+    in ``lang``: in Chinese the city's GeoNames name and the country's CLDR name
+    (老挝琅勃拉邦), the English city name where GeoNames has no Chinese one."""
+    english = "" if fmt.is_missing(text) else str(text)
+    hit = _NODE.match(english.strip())
+    if lang == i18n.DEFAULT_LANGUAGE or not hit:
+        return english
+    city, iso3 = hit[1], hit[2]
+    country = names.country_name(iso3, lang, fallback=iso3)
+    local = names.city_name(names.city_id(city, iso3), lang, city)
+    return _place(country, local, lang)
+
+
+def _place(country: str, city: str, lang: str) -> str:
+    """Country and city as the Chinese brief writes them (德国慕尼黑); the city alone
+    when its name is the country's or starts with it (新加坡, not 新加坡新加坡), as a
+    reader would write a city-state."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return _tr(lang, "brief.city_country", city=city, country=country)
+    if country and str(city).startswith(country):
+        return str(city)
+    return _tr(lang, "brief.city_country", city=city, country=country)
 
 
 def _stability_words(value: object, lang: str = "en") -> str:
@@ -234,12 +286,14 @@ def _centre(
                 _tr(
                     lang,
                     "brief.access.at_distance",
-                    name=row.get("nearest_rail_node"),
+                    name=_node_city(row.get("nearest_rail_node"), lang),
                     km=fmt.km(row.get("dist_rail_node_km"), missing=unknown, lang=lang),
                 ),
             )
         )
     if not fmt.is_missing(row.get("nearest_coop_zone")):
+        zone = str(row.get("nearest_coop_zone"))
+        zone_names = _layer_names(view, "cooperation_zones", lang)
         home = _tr(lang, "brief.access.zone_home") if row.get("coop_zone_home") is True else ""
         access.append(
             (
@@ -247,7 +301,7 @@ def _centre(
                 _tr(
                     lang,
                     "brief.access.at_distance",
-                    name=f"{row.get('nearest_coop_zone')}{home}",
+                    name=f"{zone_names.get(zone, zone)}{home}",
                     km=fmt.km(row.get("dist_coop_zone_km"), missing=unknown, lang=lang),
                 ),
             )
@@ -395,12 +449,15 @@ def _existing_context(view: RunView, lang: str = "en") -> dict[str, Any] | None:
         countries = sorted({str(c) for c in ex.get("country", ex["iso3"]).fillna("") if c})
     known = sorted({i for v in ex["industries"] for i in fmt.as_list(v)})
     corridors = sorted({c for r in ex.to_dict("records") if (c := _corridor(r))})
+    corridor_names = _layer_names(view, "corridors", lang)
     return {
         "n": len(rows),
         "rows": rows,
         "countries": fmt.join_words(countries, lang=lang),
         "industries": fmt.join_words(known, empty="", lang=lang),
-        "corridors": fmt.join_words(corridors, empty="", lang=lang),
+        "corridors": fmt.join_words(
+            (corridor_names.get(c, c) for c in corridors), empty="", lang=lang
+        ),
         "iso3": set(ex["iso3"].astype(str)),
         "industry_set": set(known),
         "corridor_set": set(corridors),
@@ -413,6 +470,7 @@ def _adds(
     existing: Mapping[str, Any],
     lang: str = "en",
     industry_names: Mapping[str, str] | None = None,
+    corridor_names: Mapping[str, str] | None = None,
 ) -> str:
     """What a new centre adds to the existing ones: a country, industries, a corridor."""
     ind_names = industry_names or {}
@@ -432,10 +490,11 @@ def _adds(
             )
         )
     corridor = _corridor(row)
+    shown = (corridor_names or {}).get(corridor, corridor)
     if corridor and corridor not in existing["corridor_set"]:
-        parts.append(_tr(lang, "brief.adds.new_corridor", corridor=corridor))
+        parts.append(_tr(lang, "brief.adds.new_corridor", corridor=shown))
     elif corridor:
-        parts.append(_tr(lang, "brief.adds.old_corridor", corridor=corridor))
+        parts.append(_tr(lang, "brief.adds.old_corridor", corridor=shown))
     return _tr(lang, "brief.clause_separator").join(parts)
 
 
@@ -737,9 +796,15 @@ def _criteria_rows(view: RunView, lang: str = "en") -> list[dict]:
     for r in crit.to_dict("records"):
         cid = str(r.get("id", ""))
         group = r.get("group", "")
-        key = f"brief.criterion_group.{group}"
-        if lang != i18n.DEFAULT_LANGUAGE and key in i18n.strings(lang):
-            group = _tr(lang, key)
+        if lang != i18n.DEFAULT_LANGUAGE:
+            # "geographic accessibility" -> brief.criterion_group.geographic
+            words = str(group).strip().lower().split()
+            for key in (f"brief.criterion_group.{'_'.join(words)}", *(
+                [f"brief.criterion_group.{words[0]}"] if words else []
+            )):
+                if key in i18n.strings(lang):
+                    group = _tr(lang, key)
+                    break
         rows.append(
             {
                 "name": _criterion(view, cid, lang),
@@ -874,9 +939,9 @@ def _nearest(
     return (float(km[i]), str(names[i])) if km[i] <= limit_km else None
 
 
-def _home_zones(view: RunView) -> list[tuple[float, float, str]] | None:
-    """The cooperation zones the province itself sponsors (lon, lat, name); None when the
-    run has no zone layer with sponsors."""
+def _home_zones(view: RunView, lang: str = "en") -> list[tuple[float, float, str]] | None:
+    """The cooperation zones the province itself sponsors (lon, lat, name in ``lang``);
+    None when the run has no zone layer with sponsors."""
     zones = view.layers.get("cooperation_zones")
     if zones is None or not len(zones) or "sponsor_province" not in zones.columns:
         return None
@@ -885,12 +950,15 @@ def _home_zones(view: RunView) -> list[tuple[float, float, str]] | None:
     for r in zones[own == view.province.strip().casefold()].to_dict("records"):
         xy = _point(r)
         if xy is not None:
-            out.append((xy[0], xy[1], str(r.get("name", ""))))
+            out.append((xy[0], xy[1], names.layer_name(r, lang)))
     return out
 
 
 def _home_zone(
-    view: RunView, row: Mapping[str, Any], home: list[tuple[float, float, str]] | None
+    view: RunView,
+    row: Mapping[str, Any],
+    home: list[tuple[float, float, str]] | None,
+    lang: str = "en",
 ) -> tuple[float, str] | None:
     """(km, name) of the nearest zone the province sponsors within NEAR_HOME_ZONE_KM."""
     if home is not None:
@@ -899,7 +967,9 @@ def _home_zone(
     km = row.get("dist_coop_zone_km")
     own = row.get("coop_zone_home") is True and not fmt.is_missing(km)
     if own and float(km) <= NEAR_HOME_ZONE_KM:  # type: ignore[arg-type]
-        return float(km), str(row.get("nearest_coop_zone"))  # type: ignore[arg-type]
+        zone = str(row.get("nearest_coop_zone"))
+        shown = _layer_names(view, "cooperation_zones", lang).get(zone, zone)
+        return float(km), shown  # type: ignore[arg-type]
     return None
 
 
@@ -965,9 +1035,7 @@ def _robustness_context(
     names_of = {}
     if {"city_id", "name"} <= set(view.candidates.columns):
         for r in view.candidates.to_dict("records"):
-            names_of[r["city_id"]] = _tr(
-                lang, "brief.city_country", city=_city(r, lang), country=_country(r, lang)
-            )
+            names_of[r["city_id"]] = _place(_country(r, lang), _city(r, lang), lang)
     others = sorted(
         (
             (float(r["chosen_share"]), names_of[cid])
@@ -1071,6 +1139,7 @@ def _opening(
                         "number": c["number"],
                         "name": c["short_name"],
                         "country": c["country"],
+                        "place_full": c["place"],
                         "why": sep.join(
                             [c["stability"]["text"]] * measured
                             + (
@@ -1141,18 +1210,21 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
     runs = int(view.robustness_runs or 0)
     rows = ordered_centres(view)
     existing = _existing_context(view, lang)
-    home = _home_zones(view)
+    home = _home_zones(view, lang)
     kinds = _has_kinds(view.centres)
     ind_names = _industry_names(view, lang)
+    corridor_names = _layer_names(view, "corridors", lang)
     sep = _tr(lang, "brief.clause_separator")
     centres = []
     for number, r in enumerate(rows, start=1):
         rob = robust.get(r.get("city_id"))
         c = _centre(view, r, rob, lang, ind_names)
         c["number"] = number  # as on the static map; "rank" is the rank among all candidates
-        c["adds"] = _adds(r, existing, lang, ind_names) if existing else ""
+        c["adds"] = _adds(r, existing, lang, ind_names, corridor_names) if existing else ""
         c["kind"] = _kind_label(r, lang) if kinds else ""
         c["short_name"] = _city(r, lang)
+        c["place"] = _place(c["country"], c["short_name"], lang)
+        c["place_full"] = _place(c["country"], c["name"], lang)
         reasons = _industry_reasons(r) if lang == i18n.DEFAULT_LANGUAGE else []
         c["what_for"] = _what_for(c["industries"], reasons, lang)
         c["stability"] = _stability(
@@ -1166,7 +1238,7 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
             "" if fmt.is_missing(lo) or fmt.is_missing(hi)
             else f"{fmt.number(lo)}-{fmt.number(hi)}"
         )  # fmt: skip
-        c["home_zone"] = _home_zone(view, r, home)
+        c["home_zone"] = _home_zone(view, r, home, lang)
         c["builds_on"] = _builds_on(view, r, c["home_zone"], lang)
         risks = [
             _tr(lang, "brief.risk.line", label=_lower_first(label, lang), value=value)
@@ -1258,7 +1330,7 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         "sources": _frame_rows(view.sources, ("layer", "source", "year", "licence")),
         "notes": reader_notes,
         "raw_notes": raw_notes,
-        "origins": [f"{o.name} ({o.role})" for o in view.origins],
+        "origins": [_origin(o, lang) for o in view.origins],
         "near_rail_km": f"{NEAR_RAIL_NODE_KM:,.0f}",
         "near_zone_km": f"{NEAR_COOP_ZONE_KM:,.0f}",
         "excluded": _excluded(view, lang),
@@ -1267,6 +1339,18 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         "fragile_limit": fmt.percent(FRAGILE_SHARE),
         "backtest": _backtest_context(view.backtest, weights_file=view.weights_file, lang=lang),
     }
+
+
+def _origin(origin: Any, lang: str) -> str:
+    """A home-province origin with its role: ``"Yiwu (rail)"``; in Chinese 义乌（铁路枢纽）,
+    the English name where GeoNames has no city of that name (a port, an airport)."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return f"{origin.name} ({origin.role})"
+    english = str(origin.name)
+    name = names.city_name(names.city_id(english, "CHN"), lang, english)
+    key = f"map.role.{origin.role}"
+    role = _tr(lang, key) if key in i18n.strings(lang) else str(origin.role)
+    return _tr(lang, "brief.origin", name=name, role=role)
 
 
 def _lower_first(label: str, lang: str) -> str:
