@@ -596,10 +596,170 @@ def _weight_of(view: RunView, *ids: str) -> str:
     return fmt.percent(w / total)
 
 
-def _constraint_names(view: RunView, *words: str) -> list[str]:
+def _constraint_names(view: RunView, *words: str, lang: str = "en") -> list[str]:
+    """The constraint families whose (English) description names one of ``words``, as
+    the brief writes them in ``lang`` (:func:`_family_text`)."""
     if "name" not in view.constraints.columns:
         return []
-    return [str(n) for n in view.constraints["name"] if any(w in str(n).lower() for w in words)]
+    return [
+        _family_text(view, r, lang)
+        for r in view.constraints.to_dict("records")
+        if any(w in str(r["name"]).lower() for w in words)
+    ]
+
+
+def _g(value: object) -> str:
+    """A scenario value as the plan model writes it (``150``, ``-1``, ``0.5``)."""
+    return f"{float(value):g}"  # type: ignore[arg-type]
+
+
+def _family_text(view: RunView, row: Mapping[str, Any], lang: str) -> str:
+    """A constraint family of the plan in ``lang``. English: the plan model's own
+    description (``name``). Another language: written here from the family's id
+    (``constraint``) and the scenario's values (:attr:`RunView.plan_constraints`), one
+    ``brief.family.<id>`` string a family; the description when the values are not at
+    hand or the family is not one the brief knows."""
+    english = str(row.get("name", ""))
+    family = str(row.get("constraint", "") or "")
+    pc = view.plan_constraints
+    if lang == i18n.DEFAULT_LANGUAGE or pc is None or not family:
+        return english
+
+    def t(key: str, **values: Any) -> str:
+        return _tr(lang, f"brief.family.{key}", **values)
+
+    limit = row.get("limit")
+    n_existing = 0 if view.existing is None else len(view.existing)
+    countries = lambda codes: fmt.join_words(  # noqa: E731
+        (names.country_name(c, lang, fallback=c) for c in codes), lang=lang
+    )
+    if family.startswith("kind:"):
+        kind = next((k for k in pc.kinds if k.id == family[5:]), None)
+        if kind is None:
+            return english
+        lo, hi = kind.min_centres, kind.max_centres
+        count = (
+            t("count_exactly", n=lo) if hi == lo
+            else t("count_at_least", n=lo) if hi is None
+            else t("count_between", low=lo, high=hi)
+        )  # fmt: skip
+        rules = []
+        if kind.home_zone_km is not None:
+            rules.append(t("rule_home_zone", km=_g(kind.home_zone_km),
+                           province=_province(view, lang)))  # fmt: skip
+        if kind.coop_zone_km is not None:
+            rules.append(t("rule_coop_zone", km=_g(kind.coop_zone_km)))
+        if kind.rail_node_km is not None:
+            rules.append(t("rule_rail_node", km=_g(kind.rail_node_km)))
+        if kind.st_leading:
+            rules.append(t("rule_st_leading"))
+        if kind.countries:
+            rules.append(t("rule_countries", names=countries(kind.countries)))
+        if kind.exclude_countries:
+            rules.append(t("rule_exclude_countries", names=countries(kind.exclude_countries)))
+        label = _kind_label({"kind": kind.id, "kind_name": kind.name}, lang)
+        tail = t("rules", rules=t("rule_and").join(rules)) if rules else ""
+        return t("kind", kind=label, count=count, rules=tail)
+    if family in ("n_new", "n_centres"):
+        n = pc.n_new if family == "n_new" else pc.n_centres
+        n = int(limit) if not fmt.is_missing(limit) else n
+        if n is None:
+            return english
+        if not n_existing:
+            return t("n_alone", n=n)
+        if family == "n_new":
+            return t("n_new", n=n, existing=n_existing, total=n + n_existing)
+        return t("n_centres", n=n, existing=n_existing)
+    city_names = {}
+    if {"city_id", "name"} <= set(view.candidates.columns):
+        city_names = {
+            int(r["city_id"]): str(_city(r, lang))
+            for r in view.candidates[["city_id", "name"]].to_dict("records")
+            if not fmt.is_missing(r["city_id"])
+        }
+    simple: dict[str, Any] = {
+        "budget_musd": lambda: t("budget_musd", budget=_g(pc.budget_musd)),
+        "max_per_country": lambda: t("max_per_country", n=pc.max_per_country)
+        + (t("existing_included") if n_existing else ""),
+        "min_on_rail_lines": lambda: t(
+            "min_on_rail_lines", n=pc.min_on_rail_lines, km=_g(pc.rail_node_radius_km)
+        ),
+        "min_near_coop_zones": lambda: t(
+            "min_near_coop_zones", n=pc.min_near_coop_zones, km=_g(pc.coop_zone_radius_km)
+        ),
+        "min_st_leading": lambda: t("min_st_leading", n=pc.min_st_leading),
+        "max_industries_per_centre": lambda: t(
+            "max_industries_per_centre", n=pc.max_industries_per_centre
+        ),
+        "every_industry_served": lambda: t("every_industry_served"),
+        "max_centres_per_industry": lambda: t(
+            "max_centres_per_industry", n=pc.max_centres_per_industry
+        ),
+        "required_cities": lambda: t("required_cities", names=fmt.join_words(
+            (city_names.get(int(c), str(c)) for c in pc.required_cities), lang=lang)),
+        "excluded_cities": lambda: t("excluded_cities", names=fmt.join_words(
+            (city_names.get(int(c), str(c)) for c in pc.excluded_cities), lang=lang)),
+        "required_countries": lambda: t(
+            "required_countries", names=countries(pc.required_countries)
+        ),
+        "excluded_countries": lambda: t(
+            "excluded_countries", names=countries(pc.excluded_countries)
+        ),
+        "min_political_stability": lambda: t(
+            "min_political_stability", value=_g(pc.min_political_stability)
+        ),
+        "min_score_total": lambda: t("min_score_total", value=_g(pc.min_score_total)),
+        "min_separation_km": lambda: t("min_separation_km", km=_g(pc.min_separation_km)),
+    }  # fmt: skip
+    build = simple.get(family)
+    return english if build is None else build()
+
+
+_CLOSEST = re.compile(r"^closest pair ([\d,.]+) km \((.*) - (.*)\)$")
+_OF = re.compile(r"^([\d,.]+) of ([\d,.]+)$")
+_LISTED = re.compile(r"^(-?[\d,.]+) \((.*)\)$")
+
+
+def _family_value(view: RunView, text: str, lang: str) -> str:
+    """The plan's value of a constraint family (the plan model's ``value_text``: ``"2
+    (Ho Chi Minh City, Tashkent)"``, ``"7 of 7"``, ``"closest pair 357 km (London -
+    Amsterdam)"``) in ``lang``: its numbers kept, the centres, countries (ISO3) and
+    industries (ids) it lists named in ``lang``; unchanged in English."""
+    if lang == i18n.DEFAULT_LANGUAGE or not text:
+        return text
+    cities = {str(r["name"]): str(_city(r, lang)) for r in view.centres.to_dict("records")}
+    industries = {}
+    if "industry_id" in view.industries.columns:
+        ind_names = _industry_names(view, lang)
+        industries = {
+            str(r["industry_id"]): names.industry_name(
+                str(r["industry_id"]), lang, ind_names.get(str(r["name"]), str(r["name"]))
+            )
+            for r in view.industries.to_dict("records")
+        }
+
+    def item(token: str) -> str:
+        token = token.strip()
+        if token in cities:
+            return cities[token]
+        if token in industries:
+            return industries[token]
+        if re.fullmatch(r"[A-Z]{3}", token):
+            return names.country_name(token, lang, fallback=token)
+        return token
+
+    hit = _CLOSEST.match(text)
+    if hit:
+        return _tr(lang, "brief.family.value_closest", km=fmt.km(float(hit[1].replace(",", "")),
+                   lang=lang), pair=f"{item(hit[2])}-{item(hit[3])}")  # fmt: skip
+    hit = _OF.match(text)
+    if hit:
+        return _tr(lang, "brief.family.value_of", value=hit[1], total=hit[2])
+    hit = _LISTED.match(text)
+    if hit:
+        listed = _tr(lang, "brief.list_separator").join(item(x) for x in hit[2].split(", "))
+        return _tr(lang, "brief.family.value_listed", value=hit[1], items=listed)
+    return text
 
 
 def _verb(count: int, one: str, many: str) -> str:
@@ -612,7 +772,12 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     out = []
 
     def applied(cons: list[str]) -> str:
-        return _tr(lang, "brief.proposals.constraint", names=fmt.join_words(cons, lang=lang))
+        listed = (
+            fmt.join_words(cons, lang=lang)
+            if lang == i18n.DEFAULT_LANGUAGE
+            else _tr(lang, "brief.clause_separator").join(cons)
+        )
+        return _tr(lang, "brief.proposals.constraint", names=listed)
 
     near_zone = _count(c, "dist_coop_zone_km", NEAR_COOP_ZONE_KM)
     own = [x for x in centres if x.get("home_zone") is not None]
@@ -652,7 +817,7 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     w = _weight_of(view, "coop_zone")
     if w:
         does.append(_tr(lang, "brief.proposals.zone_weight", weight=w))
-    cons = _constraint_names(view, "zone")
+    cons = _constraint_names(view, "zone", lang=lang)
     if cons:
         does.append(applied(cons))
     out.append(
@@ -680,7 +845,7 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     w = _weight_of(view, "rail_line", "rail_time")
     if w:
         does.append(_tr(lang, "brief.proposals.rail_weight", weight=w))
-    cons = _constraint_names(view, "rail", "train")
+    cons = _constraint_names(view, "rail", "train", lang=lang)
     if cons:
         does.append(applied(cons))
     out.append(
@@ -724,7 +889,7 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     w = _weight_of(view, "innovation_index", "rd_intensity", "innovation_cluster")
     if w:
         does.append(_tr(lang, "brief.proposals.leading_weight", weight=w))
-    cons = _constraint_names(view, "lead", "s&t", "science")
+    cons = _constraint_names(view, "lead", "s&t", "science", lang=lang)
     if cons:
         does.append(applied(cons))
     out.append(
@@ -1278,12 +1443,14 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
             if not fmt.as_list(r["centres"])
         ]
     constraints = []
-    for r in _frame_rows(view.constraints, ("name", "value", "plan", "limit", "slack", "binds")):
-        plan_text = r.get("plan")
+    for r in _frame_rows(
+        view.constraints, ("name", "constraint", "value", "plan", "limit", "slack", "binds")
+    ):
+        plan_text = _family_value(view, str(r.get("plan") or ""), lang)
         binds = r["binds"] is True or r["binds"] == True  # noqa: E712
         constraints.append(
             {
-                "name": r["name"],
+                "name": _family_text(view, r, lang),
                 "value": str(plan_text)
                 if isinstance(plan_text, str) and plan_text
                 else fmt.number(r["value"], digits=2, missing=""),

@@ -533,6 +533,7 @@ def run_view(
         robustness_runs=robustness_runs,
         robustness_same_plan=robustness_same_plan,
         robustness_png=robustness_png,
+        plan_constraints=plan_constraints(sc),
         excluded=excluded,
         low_confidence_share=_low_confidence_share(sc),
     )
