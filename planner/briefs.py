@@ -512,17 +512,32 @@ def _excluded(view: RunView, lang: str = "en") -> dict[str, Any]:
         key = "brief.excluded.one_city" if n == 1 else "brief.excluded.cities"
         return _tr(lang, key, n=f"{n:,}")
 
+    def text(r: Mapping[str, Any], column: str) -> str:
+        value = r.get(column)
+        return "" if fmt.is_missing(value) else str(value)
+
+    zh = lang != i18n.DEFAULT_LANGUAGE
     screens: dict[str, list[str]] = {}
     for r in rows:
         if str(r.get("rule", "")).startswith("screen:"):
             name = _tr(lang, "brief.excluded.country", country=_country(r, lang), cities=cities(r))
-            screens.setdefault(str(r.get("reason", "")), []).append(name)
+            # in Chinese the layer's reason_zh; the English reason where the layer has none
+            reason = (zh and text(r, "reason_zh")) or text(r, "reason")
+            screens.setdefault(reason, []).append(name)
+
+    def floor_reason(r: Mapping[str, Any]) -> str:
+        if not zh or not text(r, "floor"):
+            return text(r, "reason")
+        if not text(r, "wgi"):
+            return _tr(lang, "brief.excluded.floor_unknown", floor=text(r, "floor"))
+        return _tr(lang, "brief.excluded.floor_below", value=text(r, "wgi"), floor=text(r, "floor"))
+
     floor = [
         _tr(
             lang,
             "brief.excluded.floor_country",
             country=_country(r, lang),
-            reason=r.get("reason", ""),
+            reason=floor_reason(r),
             cities=cities(r),
         )
         for r in rows
@@ -1336,6 +1351,82 @@ def _split_notes(view: RunView) -> tuple[list[str], list[str]]:
     return reader, raw
 
 
+_MERGE_NOTE = re.compile(r"^[\d,]+ candidate cities folded, as sections or satellites")
+_FULL_NOTE = re.compile(r"^Countries that already have [\d,]+ or more existing centres")
+
+
+def _notes_in(
+    view: RunView, reader: Sequence[str], raw: Sequence[str], lang: str
+) -> tuple[list[str], list[str]]:
+    """The run's notes for a brief in a language other than English: the notes the brief
+    can write from the run's data (the cities folded into others, from the candidates'
+    ``merged_from``; the countries whose existing centres fill the per-country cap, from
+    the existing centres and ``max_per_country``) in ``lang``; every other note of the
+    stages stays in English and goes to the annex's raw records, under a heading that
+    says so."""
+    out: list[str] = []
+    rest = list(raw)
+    for note in reader:
+        if _MERGE_NOTE.match(note):
+            written = _merge_note(view, lang)
+        elif _FULL_NOTE.match(note):
+            written = _full_note(view, lang)
+        else:
+            written = ""
+        if written:
+            out.append(written)
+        else:
+            rest.append(note)
+    return out, rest
+
+
+def _merge_note(view: RunView, lang: str) -> str:
+    cand = view.candidates
+    if "merged_from" not in cand.columns:
+        return ""
+    rows = [
+        (len(str(r["merged_from"]).split("; ")), r)
+        for r in cand.to_dict("records")
+        if isinstance(r.get("merged_from"), str) and r["merged_from"]
+    ]
+    if not rows:
+        return ""
+    folded = sum(n for n, _ in rows)
+    pop = lambda r: float(r.get("population") or 0)  # noqa: E731
+    top = sorted(rows, key=lambda t: (-t[0], -pop(t[1])))[:3]
+    sep = _tr(lang, "brief.list_separator")
+    examples = []
+    for n, r in top:
+        parts = str(r["merged_from"]).split("; ")
+        listed = sep.join(parts[:3])
+        if n > 3:
+            listed = _tr(lang, "brief.notes.more", listed=listed, n=n)
+        examples.append(_tr(lang, "brief.merged", name=_city(r, lang), merged=listed))
+    return _tr(
+        lang, "brief.notes.merged", n=f"{folded:,}", examples=sep.join(examples)
+    )
+
+
+def _full_note(view: RunView, lang: str) -> str:
+    pc, ex = view.plan_constraints, view.existing
+    if pc is None or pc.max_per_country is None or ex is None or not len(ex):
+        return ""
+    counts = ex.groupby(ex["iso3"].astype(str)).size()
+    full = [
+        _tr(lang, "brief.notes.country_count", country=names.country_name(iso3, lang, iso3), n=n)
+        for iso3, n in counts.items()
+        if n >= pc.max_per_country
+    ]
+    if not full:
+        return ""
+    return _tr(
+        lang,
+        "brief.notes.full",
+        cap=pc.max_per_country,
+        countries=_tr(lang, "brief.list_separator").join(full),
+    )
+
+
 def _most_unknown(view: RunView, *, at_least: float = 0.1, lang: str = "en") -> str:
     """A sentence naming the criteria not known for a large share of the candidates."""
     cand = view.candidates
@@ -1462,6 +1553,8 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         )
     robustness = _robustness_context(view, centres, robust, lang)
     reader_notes, raw_notes = _split_notes(view)
+    if lang != i18n.DEFAULT_LANGUAGE:
+        reader_notes, raw_notes = _notes_in(view, reader_notes, raw_notes, lang)
     unknowns = _unknowns(view, centres, lang)
     most = _most_unknown(view, lang=lang)
     if most:

@@ -699,7 +699,8 @@ def view_from_run(folder: str | Path) -> RunView:
         plan_constraints=plan_constraints(scenario),
         existing=existing,
         excluded=pd.DataFrame(
-            record.get("excluded", []), columns=["rule", "iso3", "country", "reason", "n_cities"]
+            record.get("excluded", []),
+            columns=["rule", "iso3", "country", "reason", "n_cities", "reason_zh", "wgi", "floor"],
         ),
         low_confidence_share=_nan(record.get("low_confidence_share")),
     )
