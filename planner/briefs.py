@@ -992,12 +992,21 @@ def _criteria_rows(view: RunView, lang: str = "en") -> list[dict]:
                 "direction": _tr(lang, "brief.criteria.higher")
                 if r.get("direction") == "higher"
                 else _tr(lang, "brief.criteria.lower"),
-                "unit": r.get("unit", ""),
+                "unit": _unit(r.get("unit", ""), lang),
                 "weight": fmt.percent(r.get("weight"), digits=1),
                 "source": r.get("source", ""),
             }
         )
     return rows
+
+
+def _unit(unit: object, lang: str) -> str:
+    """A criterion's unit in ``lang`` (``brief.unit.<unit>``; as it is when unknown)."""
+    text = "" if fmt.is_missing(unit) else str(unit)
+    key = f"brief.unit.{text}"
+    if lang == i18n.DEFAULT_LANGUAGE or key not in i18n.strings(lang):
+        return text
+    return _tr(lang, key)
 
 
 def _frame_rows(frame: pd.DataFrame | None, columns: Sequence[str]) -> list[dict]:
