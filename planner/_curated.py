@@ -424,6 +424,14 @@ CURATED_SPECS: tuple[LayerSpec, ...] = (
             Column(
                 "reason", "str", description="Why the screen excludes the country", nullable=False
             ),
+            Column(
+                "reason_zh",
+                "str",
+                description="The reason and its source in Simplified Chinese, naming the "
+                "documents by their official Chinese titles (the Chinese brief's text); "
+                "empty: the Chinese brief shows the English reason",
+                required=False,
+            ),
             Column("source", "str", description="Document the reason rests on", nullable=False),
             Column(
                 "date",

@@ -132,6 +132,10 @@ class RunView:
         weight on unobserved values is low-confidence (NaN when unknown).
     backtest
         Optional: a :class:`planner.analysis.Backtest` (``planner run --backtest``).
+    plan_constraints
+        Optional: the scenario's :class:`planner.optimise.PlanConstraints` (its values
+        and kinds of centre), from which the Chinese brief writes each constraint family;
+        ``None``: the families keep the plan model's own descriptions.
     weights_file
         The ``[criteria] weights_file`` the weights came from ("" for the scenario's own).
     """
@@ -163,6 +167,7 @@ class RunView:
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
     low_confidence_share: float = math.nan
     backtest: Any = None
+    plan_constraints: Any = None
     weights_file: str = ""
 
     @property

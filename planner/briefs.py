@@ -173,18 +173,70 @@ def _criterion(view: RunView, cid: str, lang: str) -> str:
 
 
 def _industry_names(view: RunView, lang: str) -> dict[str, str]:
-    """Industry name as the plan holds it -> its name in ``lang`` (from the ``name_zh``
-    column of the industries layer where it has one)."""
+    """Industry name as the plan holds it -> its name in ``lang``: by its ``industry_id``
+    (:func:`planner.names.industry_name`, the ``name_zh`` of the shipped industries layer),
+    else the ``name_zh`` column of the run's industries layer where it has one."""
     if lang == i18n.DEFAULT_LANGUAGE:
         return {}
     out: dict[str, str] = {}
-    for frame in (view.layers.get("industries"), view.industries):
+    for frame in (view.industries, view.layers.get("industries")):
         if frame is None or "name" not in getattr(frame, "columns", ()):
             continue
         for r in frame.to_dict("records"):
-            if not fmt.is_missing(r.get("name")):
-                out.setdefault(str(r["name"]), names.layer_name(r, lang))
-    return {k: v for k, v in out.items() if v}
+            if fmt.is_missing(r.get("name")):
+                continue
+            english = str(r["name"])
+            chinese = names.layer_name(r, lang)
+            if chinese == english and isinstance(r.get("industry_id"), str):
+                chinese = names.industry_name(r["industry_id"], lang, english)
+            if chinese and (english not in out or out[english] == english):
+                out[english] = chinese
+    return out
+
+
+def _layer_names(view: RunView, layer: str, lang: str) -> dict[str, str]:
+    """English name -> name in ``lang`` of the features of a context layer (cooperation
+    zones, corridors, rail lines): their ``name_zh`` where the layer has one
+    (:func:`planner.names.layer_name`), else the English name."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return {}
+    frame = view.layers.get(layer)
+    if frame is None or "name" not in getattr(frame, "columns", ()):
+        return {}
+    columns = [c for c in ("name", "name_zh") if c in frame.columns]
+    return {
+        str(r["name"]): names.layer_name(r, lang)
+        for r in pd.DataFrame(frame[columns]).to_dict("records")
+        if not fmt.is_missing(r.get("name"))
+    }
+
+
+_NODE = re.compile(r"^(.*\S)\s*\(([A-Z]{3})\)$")
+
+
+def _node_city(text: object, lang: str) -> str:
+    """A train-line node as the accessibility table writes it (``"Luang Prabang (LAO)"``)
+    in ``lang``: in Chinese the city's GeoNames name and the country's CLDR name
+    (老挝琅勃拉邦), the English city name where GeoNames has no Chinese one."""
+    english = "" if fmt.is_missing(text) else str(text)
+    hit = _NODE.match(english.strip())
+    if lang == i18n.DEFAULT_LANGUAGE or not hit:
+        return english
+    city, iso3 = hit[1], hit[2]
+    country = names.country_name(iso3, lang, fallback=iso3)
+    local = names.city_name(names.city_id(city, iso3), lang, city)
+    return _place(country, local, lang)
+
+
+def _place(country: str, city: str, lang: str) -> str:
+    """Country and city as the Chinese brief writes them (德国慕尼黑); the city alone
+    when its name is the country's or starts with it (新加坡, not 新加坡新加坡), as a
+    reader would write a city-state."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return _tr(lang, "brief.city_country", city=city, country=country)
+    if country and str(city).startswith(country):
+        return str(city)
+    return _tr(lang, "brief.city_country", city=city, country=country)
 
 
 def _stability_words(value: object, lang: str = "en") -> str:
@@ -234,12 +286,14 @@ def _centre(
                 _tr(
                     lang,
                     "brief.access.at_distance",
-                    name=row.get("nearest_rail_node"),
+                    name=_node_city(row.get("nearest_rail_node"), lang),
                     km=fmt.km(row.get("dist_rail_node_km"), missing=unknown, lang=lang),
                 ),
             )
         )
     if not fmt.is_missing(row.get("nearest_coop_zone")):
+        zone = str(row.get("nearest_coop_zone"))
+        zone_names = _layer_names(view, "cooperation_zones", lang)
         home = _tr(lang, "brief.access.zone_home") if row.get("coop_zone_home") is True else ""
         access.append(
             (
@@ -247,7 +301,7 @@ def _centre(
                 _tr(
                     lang,
                     "brief.access.at_distance",
-                    name=f"{row.get('nearest_coop_zone')}{home}",
+                    name=f"{zone_names.get(zone, zone)}{home}",
                     km=fmt.km(row.get("dist_coop_zone_km"), missing=unknown, lang=lang),
                 ),
             )
@@ -395,12 +449,15 @@ def _existing_context(view: RunView, lang: str = "en") -> dict[str, Any] | None:
         countries = sorted({str(c) for c in ex.get("country", ex["iso3"]).fillna("") if c})
     known = sorted({i for v in ex["industries"] for i in fmt.as_list(v)})
     corridors = sorted({c for r in ex.to_dict("records") if (c := _corridor(r))})
+    corridor_names = _layer_names(view, "corridors", lang)
     return {
         "n": len(rows),
         "rows": rows,
         "countries": fmt.join_words(countries, lang=lang),
         "industries": fmt.join_words(known, empty="", lang=lang),
-        "corridors": fmt.join_words(corridors, empty="", lang=lang),
+        "corridors": fmt.join_words(
+            (corridor_names.get(c, c) for c in corridors), empty="", lang=lang
+        ),
         "iso3": set(ex["iso3"].astype(str)),
         "industry_set": set(known),
         "corridor_set": set(corridors),
@@ -413,6 +470,7 @@ def _adds(
     existing: Mapping[str, Any],
     lang: str = "en",
     industry_names: Mapping[str, str] | None = None,
+    corridor_names: Mapping[str, str] | None = None,
 ) -> str:
     """What a new centre adds to the existing ones: a country, industries, a corridor."""
     ind_names = industry_names or {}
@@ -432,10 +490,11 @@ def _adds(
             )
         )
     corridor = _corridor(row)
+    shown = (corridor_names or {}).get(corridor, corridor)
     if corridor and corridor not in existing["corridor_set"]:
-        parts.append(_tr(lang, "brief.adds.new_corridor", corridor=corridor))
+        parts.append(_tr(lang, "brief.adds.new_corridor", corridor=shown))
     elif corridor:
-        parts.append(_tr(lang, "brief.adds.old_corridor", corridor=corridor))
+        parts.append(_tr(lang, "brief.adds.old_corridor", corridor=shown))
     return _tr(lang, "brief.clause_separator").join(parts)
 
 
@@ -453,17 +512,32 @@ def _excluded(view: RunView, lang: str = "en") -> dict[str, Any]:
         key = "brief.excluded.one_city" if n == 1 else "brief.excluded.cities"
         return _tr(lang, key, n=f"{n:,}")
 
+    def text(r: Mapping[str, Any], column: str) -> str:
+        value = r.get(column)
+        return "" if fmt.is_missing(value) else str(value)
+
+    zh = lang != i18n.DEFAULT_LANGUAGE
     screens: dict[str, list[str]] = {}
     for r in rows:
         if str(r.get("rule", "")).startswith("screen:"):
             name = _tr(lang, "brief.excluded.country", country=_country(r, lang), cities=cities(r))
-            screens.setdefault(str(r.get("reason", "")), []).append(name)
+            # in Chinese the layer's reason_zh; the English reason where the layer has none
+            reason = (zh and text(r, "reason_zh")) or text(r, "reason")
+            screens.setdefault(reason, []).append(name)
+
+    def floor_reason(r: Mapping[str, Any]) -> str:
+        if not zh or not text(r, "floor"):
+            return text(r, "reason")
+        if not text(r, "wgi"):
+            return _tr(lang, "brief.excluded.floor_unknown", floor=text(r, "floor"))
+        return _tr(lang, "brief.excluded.floor_below", value=text(r, "wgi"), floor=text(r, "floor"))
+
     floor = [
         _tr(
             lang,
             "brief.excluded.floor_country",
             country=_country(r, lang),
-            reason=r.get("reason", ""),
+            reason=floor_reason(r),
             cities=cities(r),
         )
         for r in rows
@@ -537,10 +611,170 @@ def _weight_of(view: RunView, *ids: str) -> str:
     return fmt.percent(w / total)
 
 
-def _constraint_names(view: RunView, *words: str) -> list[str]:
+def _constraint_names(view: RunView, *words: str, lang: str = "en") -> list[str]:
+    """The constraint families whose (English) description names one of ``words``, as
+    the brief writes them in ``lang`` (:func:`_family_text`)."""
     if "name" not in view.constraints.columns:
         return []
-    return [str(n) for n in view.constraints["name"] if any(w in str(n).lower() for w in words)]
+    return [
+        _family_text(view, r, lang)
+        for r in view.constraints.to_dict("records")
+        if any(w in str(r["name"]).lower() for w in words)
+    ]
+
+
+def _g(value: object) -> str:
+    """A scenario value as the plan model writes it (``150``, ``-1``, ``0.5``)."""
+    return f"{float(value):g}"  # type: ignore[arg-type]
+
+
+def _family_text(view: RunView, row: Mapping[str, Any], lang: str) -> str:
+    """A constraint family of the plan in ``lang``. English: the plan model's own
+    description (``name``). Another language: written here from the family's id
+    (``constraint``) and the scenario's values (:attr:`RunView.plan_constraints`), one
+    ``brief.family.<id>`` string a family; the description when the values are not at
+    hand or the family is not one the brief knows."""
+    english = str(row.get("name", ""))
+    family = str(row.get("constraint", "") or "")
+    pc = view.plan_constraints
+    if lang == i18n.DEFAULT_LANGUAGE or pc is None or not family:
+        return english
+
+    def t(key: str, **values: Any) -> str:
+        return _tr(lang, f"brief.family.{key}", **values)
+
+    limit = row.get("limit")
+    n_existing = 0 if view.existing is None else len(view.existing)
+    countries = lambda codes: fmt.join_words(  # noqa: E731
+        (names.country_name(c, lang, fallback=c) for c in codes), lang=lang
+    )
+    if family.startswith("kind:"):
+        kind = next((k for k in pc.kinds if k.id == family[5:]), None)
+        if kind is None:
+            return english
+        lo, hi = kind.min_centres, kind.max_centres
+        count = (
+            t("count_exactly", n=lo) if hi == lo
+            else t("count_at_least", n=lo) if hi is None
+            else t("count_between", low=lo, high=hi)
+        )  # fmt: skip
+        rules = []
+        if kind.home_zone_km is not None:
+            rules.append(t("rule_home_zone", km=_g(kind.home_zone_km),
+                           province=_province(view, lang)))  # fmt: skip
+        if kind.coop_zone_km is not None:
+            rules.append(t("rule_coop_zone", km=_g(kind.coop_zone_km)))
+        if kind.rail_node_km is not None:
+            rules.append(t("rule_rail_node", km=_g(kind.rail_node_km)))
+        if kind.st_leading:
+            rules.append(t("rule_st_leading"))
+        if kind.countries:
+            rules.append(t("rule_countries", names=countries(kind.countries)))
+        if kind.exclude_countries:
+            rules.append(t("rule_exclude_countries", names=countries(kind.exclude_countries)))
+        label = _kind_label({"kind": kind.id, "kind_name": kind.name}, lang)
+        tail = t("rules", rules=t("rule_and").join(rules)) if rules else ""
+        return t("kind", kind=label, count=count, rules=tail)
+    if family in ("n_new", "n_centres"):
+        n = pc.n_new if family == "n_new" else pc.n_centres
+        n = int(limit) if not fmt.is_missing(limit) else n
+        if n is None:
+            return english
+        if not n_existing:
+            return t("n_alone", n=n)
+        if family == "n_new":
+            return t("n_new", n=n, existing=n_existing, total=n + n_existing)
+        return t("n_centres", n=n, existing=n_existing)
+    city_names = {}
+    if {"city_id", "name"} <= set(view.candidates.columns):
+        city_names = {
+            int(r["city_id"]): str(_city(r, lang))
+            for r in view.candidates[["city_id", "name"]].to_dict("records")
+            if not fmt.is_missing(r["city_id"])
+        }
+    simple: dict[str, Any] = {
+        "budget_musd": lambda: t("budget_musd", budget=_g(pc.budget_musd)),
+        "max_per_country": lambda: t("max_per_country", n=pc.max_per_country)
+        + (t("existing_included") if n_existing else ""),
+        "min_on_rail_lines": lambda: t(
+            "min_on_rail_lines", n=pc.min_on_rail_lines, km=_g(pc.rail_node_radius_km)
+        ),
+        "min_near_coop_zones": lambda: t(
+            "min_near_coop_zones", n=pc.min_near_coop_zones, km=_g(pc.coop_zone_radius_km)
+        ),
+        "min_st_leading": lambda: t("min_st_leading", n=pc.min_st_leading),
+        "max_industries_per_centre": lambda: t(
+            "max_industries_per_centre", n=pc.max_industries_per_centre
+        ),
+        "every_industry_served": lambda: t("every_industry_served"),
+        "max_centres_per_industry": lambda: t(
+            "max_centres_per_industry", n=pc.max_centres_per_industry
+        ),
+        "required_cities": lambda: t("required_cities", names=fmt.join_words(
+            (city_names.get(int(c), str(c)) for c in pc.required_cities), lang=lang)),
+        "excluded_cities": lambda: t("excluded_cities", names=fmt.join_words(
+            (city_names.get(int(c), str(c)) for c in pc.excluded_cities), lang=lang)),
+        "required_countries": lambda: t(
+            "required_countries", names=countries(pc.required_countries)
+        ),
+        "excluded_countries": lambda: t(
+            "excluded_countries", names=countries(pc.excluded_countries)
+        ),
+        "min_political_stability": lambda: t(
+            "min_political_stability", value=_g(pc.min_political_stability)
+        ),
+        "min_score_total": lambda: t("min_score_total", value=_g(pc.min_score_total)),
+        "min_separation_km": lambda: t("min_separation_km", km=_g(pc.min_separation_km)),
+    }  # fmt: skip
+    build = simple.get(family)
+    return english if build is None else build()
+
+
+_CLOSEST = re.compile(r"^closest pair ([\d,.]+) km \((.*) - (.*)\)$")
+_OF = re.compile(r"^([\d,.]+) of ([\d,.]+)$")
+_LISTED = re.compile(r"^(-?[\d,.]+) \((.*)\)$")
+
+
+def _family_value(view: RunView, text: str, lang: str) -> str:
+    """The plan's value of a constraint family (the plan model's ``value_text``: ``"2
+    (Ho Chi Minh City, Tashkent)"``, ``"7 of 7"``, ``"closest pair 357 km (London -
+    Amsterdam)"``) in ``lang``: its numbers kept, the centres, countries (ISO3) and
+    industries (ids) it lists named in ``lang``; unchanged in English."""
+    if lang == i18n.DEFAULT_LANGUAGE or not text:
+        return text
+    cities = {str(r["name"]): str(_city(r, lang)) for r in view.centres.to_dict("records")}
+    industries = {}
+    if "industry_id" in view.industries.columns:
+        ind_names = _industry_names(view, lang)
+        industries = {
+            str(r["industry_id"]): names.industry_name(
+                str(r["industry_id"]), lang, ind_names.get(str(r["name"]), str(r["name"]))
+            )
+            for r in view.industries.to_dict("records")
+        }
+
+    def item(token: str) -> str:
+        token = token.strip()
+        if token in cities:
+            return cities[token]
+        if token in industries:
+            return industries[token]
+        if re.fullmatch(r"[A-Z]{3}", token):
+            return names.country_name(token, lang, fallback=token)
+        return token
+
+    hit = _CLOSEST.match(text)
+    if hit:
+        return _tr(lang, "brief.family.value_closest", km=fmt.km(float(hit[1].replace(",", "")),
+                   lang=lang), pair=f"{item(hit[2])}-{item(hit[3])}")  # fmt: skip
+    hit = _OF.match(text)
+    if hit:
+        return _tr(lang, "brief.family.value_of", value=hit[1], total=hit[2])
+    hit = _LISTED.match(text)
+    if hit:
+        listed = _tr(lang, "brief.list_separator").join(item(x) for x in hit[2].split(", "))
+        return _tr(lang, "brief.family.value_listed", value=hit[1], items=listed)
+    return text
 
 
 def _verb(count: int, one: str, many: str) -> str:
@@ -553,7 +787,12 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     out = []
 
     def applied(cons: list[str]) -> str:
-        return _tr(lang, "brief.proposals.constraint", names=fmt.join_words(cons, lang=lang))
+        listed = (
+            fmt.join_words(cons, lang=lang)
+            if lang == i18n.DEFAULT_LANGUAGE
+            else _tr(lang, "brief.clause_separator").join(cons)
+        )
+        return _tr(lang, "brief.proposals.constraint", names=listed)
 
     near_zone = _count(c, "dist_coop_zone_km", NEAR_COOP_ZONE_KM)
     own = [x for x in centres if x.get("home_zone") is not None]
@@ -593,7 +832,7 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     w = _weight_of(view, "coop_zone")
     if w:
         does.append(_tr(lang, "brief.proposals.zone_weight", weight=w))
-    cons = _constraint_names(view, "zone")
+    cons = _constraint_names(view, "zone", lang=lang)
     if cons:
         does.append(applied(cons))
     out.append(
@@ -621,7 +860,7 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     w = _weight_of(view, "rail_line", "rail_time")
     if w:
         does.append(_tr(lang, "brief.proposals.rail_weight", weight=w))
-    cons = _constraint_names(view, "rail", "train")
+    cons = _constraint_names(view, "rail", "train", lang=lang)
     if cons:
         does.append(applied(cons))
     out.append(
@@ -665,7 +904,7 @@ def _proposals(view: RunView, centres: Sequence[Mapping[str, Any]], lang: str = 
     w = _weight_of(view, "innovation_index", "rd_intensity", "innovation_cluster")
     if w:
         does.append(_tr(lang, "brief.proposals.leading_weight", weight=w))
-    cons = _constraint_names(view, "lead", "s&t", "science")
+    cons = _constraint_names(view, "lead", "s&t", "science", lang=lang)
     if cons:
         does.append(applied(cons))
     out.append(
@@ -737,9 +976,15 @@ def _criteria_rows(view: RunView, lang: str = "en") -> list[dict]:
     for r in crit.to_dict("records"):
         cid = str(r.get("id", ""))
         group = r.get("group", "")
-        key = f"brief.criterion_group.{group}"
-        if lang != i18n.DEFAULT_LANGUAGE and key in i18n.strings(lang):
-            group = _tr(lang, key)
+        if lang != i18n.DEFAULT_LANGUAGE:
+            # "geographic accessibility" -> brief.criterion_group.geographic
+            words = str(group).strip().lower().split()
+            for key in (f"brief.criterion_group.{'_'.join(words)}", *(
+                [f"brief.criterion_group.{words[0]}"] if words else []
+            )):
+                if key in i18n.strings(lang):
+                    group = _tr(lang, key)
+                    break
         rows.append(
             {
                 "name": _criterion(view, cid, lang),
@@ -747,12 +992,21 @@ def _criteria_rows(view: RunView, lang: str = "en") -> list[dict]:
                 "direction": _tr(lang, "brief.criteria.higher")
                 if r.get("direction") == "higher"
                 else _tr(lang, "brief.criteria.lower"),
-                "unit": r.get("unit", ""),
+                "unit": _unit(r.get("unit", ""), lang),
                 "weight": fmt.percent(r.get("weight"), digits=1),
                 "source": r.get("source", ""),
             }
         )
     return rows
+
+
+def _unit(unit: object, lang: str) -> str:
+    """A criterion's unit in ``lang`` (``brief.unit.<unit>``; as it is when unknown)."""
+    text = "" if fmt.is_missing(unit) else str(unit)
+    key = f"brief.unit.{text}"
+    if lang == i18n.DEFAULT_LANGUAGE or key not in i18n.strings(lang):
+        return text
+    return _tr(lang, key)
 
 
 def _frame_rows(frame: pd.DataFrame | None, columns: Sequence[str]) -> list[dict]:
@@ -874,9 +1128,9 @@ def _nearest(
     return (float(km[i]), str(names[i])) if km[i] <= limit_km else None
 
 
-def _home_zones(view: RunView) -> list[tuple[float, float, str]] | None:
-    """The cooperation zones the province itself sponsors (lon, lat, name); None when the
-    run has no zone layer with sponsors."""
+def _home_zones(view: RunView, lang: str = "en") -> list[tuple[float, float, str]] | None:
+    """The cooperation zones the province itself sponsors (lon, lat, name in ``lang``);
+    None when the run has no zone layer with sponsors."""
     zones = view.layers.get("cooperation_zones")
     if zones is None or not len(zones) or "sponsor_province" not in zones.columns:
         return None
@@ -885,12 +1139,15 @@ def _home_zones(view: RunView) -> list[tuple[float, float, str]] | None:
     for r in zones[own == view.province.strip().casefold()].to_dict("records"):
         xy = _point(r)
         if xy is not None:
-            out.append((xy[0], xy[1], str(r.get("name", ""))))
+            out.append((xy[0], xy[1], names.layer_name(r, lang)))
     return out
 
 
 def _home_zone(
-    view: RunView, row: Mapping[str, Any], home: list[tuple[float, float, str]] | None
+    view: RunView,
+    row: Mapping[str, Any],
+    home: list[tuple[float, float, str]] | None,
+    lang: str = "en",
 ) -> tuple[float, str] | None:
     """(km, name) of the nearest zone the province sponsors within NEAR_HOME_ZONE_KM."""
     if home is not None:
@@ -899,7 +1156,9 @@ def _home_zone(
     km = row.get("dist_coop_zone_km")
     own = row.get("coop_zone_home") is True and not fmt.is_missing(km)
     if own and float(km) <= NEAR_HOME_ZONE_KM:  # type: ignore[arg-type]
-        return float(km), str(row.get("nearest_coop_zone"))  # type: ignore[arg-type]
+        zone = str(row.get("nearest_coop_zone"))
+        shown = _layer_names(view, "cooperation_zones", lang).get(zone, zone)
+        return float(km), shown  # type: ignore[arg-type]
     return None
 
 
@@ -965,9 +1224,7 @@ def _robustness_context(
     names_of = {}
     if {"city_id", "name"} <= set(view.candidates.columns):
         for r in view.candidates.to_dict("records"):
-            names_of[r["city_id"]] = _tr(
-                lang, "brief.city_country", city=_city(r, lang), country=_country(r, lang)
-            )
+            names_of[r["city_id"]] = _place(_country(r, lang), _city(r, lang), lang)
     others = sorted(
         (
             (float(r["chosen_share"]), names_of[cid])
@@ -1071,6 +1328,7 @@ def _opening(
                         "number": c["number"],
                         "name": c["short_name"],
                         "country": c["country"],
+                        "place_full": c["place"],
                         "why": sep.join(
                             [c["stability"]["text"]] * measured
                             + (
@@ -1100,6 +1358,82 @@ def _split_notes(view: RunView) -> tuple[list[str], list[str]]:
     for note in (str(w) for w in view.warnings):
         (raw if _RAW_NOTE.search(note) else reader).append(note)
     return reader, raw
+
+
+_MERGE_NOTE = re.compile(r"^[\d,]+ candidate cities folded, as sections or satellites")
+_FULL_NOTE = re.compile(r"^Countries that already have [\d,]+ or more existing centres")
+
+
+def _notes_in(
+    view: RunView, reader: Sequence[str], raw: Sequence[str], lang: str
+) -> tuple[list[str], list[str]]:
+    """The run's notes for a brief in a language other than English: the notes the brief
+    can write from the run's data (the cities folded into others, from the candidates'
+    ``merged_from``; the countries whose existing centres fill the per-country cap, from
+    the existing centres and ``max_per_country``) in ``lang``; every other note of the
+    stages stays in English and goes to the annex's raw records, under a heading that
+    says so."""
+    out: list[str] = []
+    rest = list(raw)
+    for note in reader:
+        if _MERGE_NOTE.match(note):
+            written = _merge_note(view, lang)
+        elif _FULL_NOTE.match(note):
+            written = _full_note(view, lang)
+        else:
+            written = ""
+        if written:
+            out.append(written)
+        else:
+            rest.append(note)
+    return out, rest
+
+
+def _merge_note(view: RunView, lang: str) -> str:
+    cand = view.candidates
+    if "merged_from" not in cand.columns:
+        return ""
+    rows = [
+        (len(str(r["merged_from"]).split("; ")), r)
+        for r in cand.to_dict("records")
+        if isinstance(r.get("merged_from"), str) and r["merged_from"]
+    ]
+    if not rows:
+        return ""
+    folded = sum(n for n, _ in rows)
+    pop = lambda r: float(r.get("population") or 0)  # noqa: E731
+    top = sorted(rows, key=lambda t: (-t[0], -pop(t[1])))[:3]
+    sep = _tr(lang, "brief.list_separator")
+    examples = []
+    for n, r in top:
+        parts = str(r["merged_from"]).split("; ")
+        listed = sep.join(parts[:3])
+        if n > 3:
+            listed = _tr(lang, "brief.notes.more", listed=listed, n=n)
+        examples.append(_tr(lang, "brief.merged", name=_city(r, lang), merged=listed))
+    return _tr(
+        lang, "brief.notes.merged", n=f"{folded:,}", examples=sep.join(examples)
+    )
+
+
+def _full_note(view: RunView, lang: str) -> str:
+    pc, ex = view.plan_constraints, view.existing
+    if pc is None or pc.max_per_country is None or ex is None or not len(ex):
+        return ""
+    counts = ex.groupby(ex["iso3"].astype(str)).size()
+    full = [
+        _tr(lang, "brief.notes.country_count", country=names.country_name(iso3, lang, iso3), n=n)
+        for iso3, n in counts.items()
+        if n >= pc.max_per_country
+    ]
+    if not full:
+        return ""
+    return _tr(
+        lang,
+        "brief.notes.full",
+        cap=pc.max_per_country,
+        countries=_tr(lang, "brief.list_separator").join(full),
+    )
 
 
 def _most_unknown(view: RunView, *, at_least: float = 0.1, lang: str = "en") -> str:
@@ -1141,18 +1475,21 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
     runs = int(view.robustness_runs or 0)
     rows = ordered_centres(view)
     existing = _existing_context(view, lang)
-    home = _home_zones(view)
+    home = _home_zones(view, lang)
     kinds = _has_kinds(view.centres)
     ind_names = _industry_names(view, lang)
+    corridor_names = _layer_names(view, "corridors", lang)
     sep = _tr(lang, "brief.clause_separator")
     centres = []
     for number, r in enumerate(rows, start=1):
         rob = robust.get(r.get("city_id"))
         c = _centre(view, r, rob, lang, ind_names)
         c["number"] = number  # as on the static map; "rank" is the rank among all candidates
-        c["adds"] = _adds(r, existing, lang, ind_names) if existing else ""
+        c["adds"] = _adds(r, existing, lang, ind_names, corridor_names) if existing else ""
         c["kind"] = _kind_label(r, lang) if kinds else ""
         c["short_name"] = _city(r, lang)
+        c["place"] = _place(c["country"], c["short_name"], lang)
+        c["place_full"] = _place(c["country"], c["name"], lang)
         reasons = _industry_reasons(r) if lang == i18n.DEFAULT_LANGUAGE else []
         c["what_for"] = _what_for(c["industries"], reasons, lang)
         c["stability"] = _stability(
@@ -1166,7 +1503,7 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
             "" if fmt.is_missing(lo) or fmt.is_missing(hi)
             else f"{fmt.number(lo)}-{fmt.number(hi)}"
         )  # fmt: skip
-        c["home_zone"] = _home_zone(view, r, home)
+        c["home_zone"] = _home_zone(view, r, home, lang)
         c["builds_on"] = _builds_on(view, r, c["home_zone"], lang)
         risks = [
             _tr(lang, "brief.risk.line", label=_lower_first(label, lang), value=value)
@@ -1206,12 +1543,14 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
             if not fmt.as_list(r["centres"])
         ]
     constraints = []
-    for r in _frame_rows(view.constraints, ("name", "value", "plan", "limit", "slack", "binds")):
-        plan_text = r.get("plan")
+    for r in _frame_rows(
+        view.constraints, ("name", "constraint", "value", "plan", "limit", "slack", "binds")
+    ):
+        plan_text = _family_value(view, str(r.get("plan") or ""), lang)
         binds = r["binds"] is True or r["binds"] == True  # noqa: E712
         constraints.append(
             {
-                "name": r["name"],
+                "name": _family_text(view, r, lang),
                 "value": str(plan_text)
                 if isinstance(plan_text, str) and plan_text
                 else fmt.number(r["value"], digits=2, missing=""),
@@ -1223,6 +1562,8 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         )
     robustness = _robustness_context(view, centres, robust, lang)
     reader_notes, raw_notes = _split_notes(view)
+    if lang != i18n.DEFAULT_LANGUAGE:
+        reader_notes, raw_notes = _notes_in(view, reader_notes, raw_notes, lang)
     unknowns = _unknowns(view, centres, lang)
     most = _most_unknown(view, lang=lang)
     if most:
@@ -1258,7 +1599,7 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         "sources": _frame_rows(view.sources, ("layer", "source", "year", "licence")),
         "notes": reader_notes,
         "raw_notes": raw_notes,
-        "origins": [f"{o.name} ({o.role})" for o in view.origins],
+        "origins": [_origin(o, lang) for o in view.origins],
         "near_rail_km": f"{NEAR_RAIL_NODE_KM:,.0f}",
         "near_zone_km": f"{NEAR_COOP_ZONE_KM:,.0f}",
         "excluded": _excluded(view, lang),
@@ -1267,6 +1608,18 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         "fragile_limit": fmt.percent(FRAGILE_SHARE),
         "backtest": _backtest_context(view.backtest, weights_file=view.weights_file, lang=lang),
     }
+
+
+def _origin(origin: Any, lang: str) -> str:
+    """A home-province origin with its role: ``"Yiwu (rail)"``; in Chinese 义乌（铁路枢纽）,
+    the English name where GeoNames has no city of that name (a port, an airport)."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return f"{origin.name} ({origin.role})"
+    english = str(origin.name)
+    name = names.city_name(names.city_id(english, "CHN"), lang, english)
+    key = f"map.role.{origin.role}"
+    role = _tr(lang, key) if key in i18n.strings(lang) else str(origin.role)
+    return _tr(lang, "brief.origin", name=name, role=role)
 
 
 def _lower_first(label: str, lang: str) -> str:

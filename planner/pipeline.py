@@ -533,6 +533,7 @@ def run_view(
         robustness_runs=robustness_runs,
         robustness_same_plan=robustness_same_plan,
         robustness_png=robustness_png,
+        plan_constraints=plan_constraints(sc),
         excluded=excluded,
         low_confidence_share=_low_confidence_share(sc),
     )
@@ -551,15 +552,28 @@ def exclusions(prepared: Prepared) -> pd.DataFrame:
     screen lists, with its reason, even when no candidate city lay there) and the
     scenario's political-stability floor (``[constraints] min_political_stability``: the
     countries of scored candidates whose WGI estimate is below it or unknown). Columns:
-    ``rule``, ``iso3``, ``country``, ``reason``, ``n_cities``.
+    ``rule``, ``iso3``, ``country``, ``reason``, ``n_cities``; ``reason_zh`` (a screen's
+    reason in Chinese, from the ``host_screens`` layer's optional column, else empty);
+    ``wgi`` and ``floor`` (a floor row's WGI estimate, empty when unknown, and the floor,
+    as ``+0.00`` text), from which the Chinese brief writes its own sentence.
     """
+    from planner.criteria._values import optional_layer
+
     names = _country_names(prepared.layers)
     cand_iso3 = prepared.candidates["iso3"].astype(str)
+    screens = optional_layer(prepared.layers, "host_screens")
+    reasons_zh: dict[tuple[str, str], str] = {}
+    if screens is not None and "reason_zh" in screens.columns:
+        for r in screens.to_dict("records"):
+            text = r.get("reason_zh")
+            if isinstance(text, str) and text.strip():
+                reasons_zh[(str(r["screen"]), str(r["iso3"]))] = text.strip()
     rows = []
     for screen, iso3, reason in prepared.scores.filters.screened():
         rows.append({
             "rule": f"screen:{screen}", "iso3": iso3, "country": names.get(iso3, iso3),
             "reason": reason, "n_cities": int((cand_iso3 == iso3).sum()),
+            "reason_zh": reasons_zh.get((screen, iso3), ""), "wgi": "", "floor": "",
         })  # fmt: skip
     floor = prepared.scenario.constraints.get("min_political_stability")
     frame = prepared.scores.frame
@@ -576,8 +590,10 @@ def exclusions(prepared: Prepared) -> pd.DataFrame:
             rows.append({
                 "rule": "min_political_stability", "iso3": iso3,
                 "country": names.get(iso3, iso3), "reason": reason, "n_cities": len(group),
+                "reason_zh": "", "wgi": "" if pd.isna(v) else f"{v:+.2f}",
+                "floor": f"{float(floor):+.2f}",
             })  # fmt: skip
-    columns = ["rule", "iso3", "country", "reason", "n_cities"]
+    columns = ["rule", "iso3", "country", "reason", "n_cities", "reason_zh", "wgi", "floor"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -600,6 +600,7 @@ def _plan_columns(centres: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def view_from_run(folder: str | Path) -> RunView:
     """Rebuild the :class:`RunView` of a finished run folder (for ``planner map/brief``)."""
+    from planner._inputs import plan_constraints
     from planner.criteria import catalogue_frame
     from planner.scenario import scenario_from_mapping
 
@@ -695,9 +696,11 @@ def view_from_run(folder: str | Path) -> RunView:
         robustness_runs=int(record.get("robustness_runs", 0)),
         robustness_same_plan=_nan(record.get("robustness_same_plan")),
         robustness_png=png,
+        plan_constraints=plan_constraints(scenario),
         existing=existing,
         excluded=pd.DataFrame(
-            record.get("excluded", []), columns=["rule", "iso3", "country", "reason", "n_cities"]
+            record.get("excluded", []),
+            columns=["rule", "iso3", "country", "reason", "n_cities", "reason_zh", "wgi", "floor"],
         ),
         low_confidence_share=_nan(record.get("low_confidence_share")),
     )

@@ -624,3 +624,94 @@ def test_format_helpers_in_chinese():
     assert fmt.km(1234.4, lang="zh") == "1,234公里"
     assert fmt.hours(312, lang="zh") == "13天（312小时）"
     assert fmt.join_words(["甲", "乙", "丙"], lang="zh") == "甲、乙和丙"
+
+
+# --------------------------------------------------------------- the Chinese brief of a real run
+
+
+@pytest.fixture(scope="module")
+def zh_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run of the default scenario in Chinese and English (a few weight draws)."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    out = tmp_path_factory.mktemp("runs") / "zh"
+    result = CliRunner().invoke(
+        main, ["-q", "run", "--out", str(out), "--draws", "5", "--lang", "zh,en"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _latin_allowed(run: Path) -> set[str]:
+    """Latin words the Chinese brief may hold before its annex B: city names GeoNames has
+    no Chinese name for (written in English, never transliterated), the sections folded
+    into a city, airport codes, file names and the commands it names."""
+    import pandas as pd
+
+    from planner.names import city_name
+
+    cand = pd.read_csv(run / "candidates.csv")
+    words: set[str] = {"zhejiang", "planner", "criteria", "draws", "robustness", "png", "map"}
+    for r in cand.to_dict("records"):
+        if city_name(r["city_id"], "zh", str(r["name"])) == str(r["name"]):
+            words |= set(re.findall(r"[A-Za-z]+", str(r["name"])))
+        if isinstance(r.get("merged_from"), str):
+            words |= set(re.findall(r"[A-Za-z]+", r["merged_from"]))
+    words |= {"OpenFlights", "Hangzhou", "Xiaoshan", "International", "Airport", "Ningbo",
+              "Zhoushan", "ODbL"}  # fmt: skip
+    return {w.casefold() for w in words}
+
+
+def test_zh_brief_of_a_real_run_has_no_english_before_its_reference_annexes(zh_run):
+    allowed = _latin_allowed(zh_run)
+    md = (zh_run / "brief.zh.md").read_text(encoding="utf-8")
+    html = (zh_run / "brief.zh.html").read_text(encoding="utf-8")
+    body_html = re.sub(r"<[^>]+>", " ", html.split("<body", 1)[1])
+    body_html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", " ", body_html)
+    for text, end in ((md, "### B."), (body_html, "B. 方法与指标")):
+        head = text.split(end, 1)[0]
+        # the annexes B-F hold bibliographic references and the stages' raw English records,
+        # under headings that say so
+        latin = {w for w in re.findall(r"[A-Za-z]{5,}", head) if w.casefold() not in allowed}
+        assert not latin, sorted(latin)
+    assert "原始英文记录" in md
+    head = md.split("### B.", 1)[0]
+    for english in ("Biotechnology and new medicine", "Vietnam Longjiang", "新加坡新加坡",
+                    "at least", "UN Security Council", "below the floor",
+                    "candidate cities folded", "Countries that already have"):  # fmt: skip
+        assert english not in head, english
+
+
+def test_zh_brief_of_a_real_run_writes_every_constraint_family_in_chinese(zh_run):
+    import json
+
+    record = json.loads((zh_run / "run.json").read_text(encoding="utf-8"))
+    md = (zh_run / "brief.zh.md").read_text(encoding="utf-8")
+    table = md.split("### C.", 1)[1].split("### D.", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    families = [c["name"] for c in record["constraints"]]
+    assert len(rows) == len(families) + 1  # and the header
+    for row in rows[1:]:
+        first = row.split("|")[1]
+        assert not re.search(r"[A-Za-z]{3,}", first), row
+    assert (
+        "“沿走廊合作区转型升级”类新设中心2至3个，"
+        "每个中心须距浙江省建设的境外经济贸易合作区不超过150公里"
+    ) in md
+    assert "新设中心8个，另有现有中心9个（共17个）" in md
+    assert "至少2个中心距国际班列节点城市不超过50公里" in md
+    assert "政治稳定性不低于-1（数据缺失视为不满足）" in md
+    assert "任意两个中心（新设或现有）相距不少于100公里" in md
+    en = (zh_run / "brief.md").read_text(encoding="utf-8")
+    assert "exactly 8 new centres beside 9 existing (17 in all)" in en
+
+
+def test_zh_brief_of_a_real_run_gives_the_screens_and_the_floor_in_chinese(zh_run):
+    md = (zh_run / "brief.zh.md").read_text(encoding="utf-8")
+    assert "联合国安全理事会第2321（2016）号决议" in md
+    assert "与台湾当局维持所谓“外交关系”" in md
+    assert re.search(r"阿富汗（世界银行全球治理指标政治稳定性估计值为-\d\.\d\d，低于下限-1\.00", md)
+    en = (zh_run / "brief.md").read_text(encoding="utf-8")
+    assert "below the floor -1.00" in en and "联合国" not in en

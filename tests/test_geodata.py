@@ -806,3 +806,21 @@ def test_innovation_clusters_match_the_gii_2023_ranks_1_to_35(shared_dir: Path) 
         assert norm(got["cluster"]) == norm(row["cluster_name"]), row["rank"]
         assert int(got["pct_applications"]) == int(row["pct_applications"])
         assert int(got["scientific_publications"]) == int(row["scientific_publications"])
+
+
+def test_host_screens_give_each_reason_in_chinese_and_load_without_the_column(tmp_path):
+    import pandas as pd
+
+    from planner._paths import geodata_path
+
+    table = pd.read_csv(geodata_path("host_screens.csv"))
+    assert table["reason_zh"].notna().all()
+    assert all("中华人民共和国" in r or "联合国" in r for r in table["reason_zh"])
+    taiwan = table[table["reason"].str.contains("Taiwan authorities")]
+    assert len(taiwan) and taiwan["reason_zh"].str.contains("台湾当局").all()
+    assert table.loc[table["iso3"] == "PRK", "reason_zh"].str.contains("第2321（2016）号决议").all()
+    from planner._curated import CURATED_SPECS
+
+    spec = next(s for s in CURATED_SPECS if s.name == "host_screens")
+    column = next(c for c in spec.columns if c.name == "reason_zh")
+    assert column.required is False
