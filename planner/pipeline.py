@@ -286,8 +286,8 @@ def calibrate(
 
 #: Weight draws of the sensitivity sweep `planner run` makes by default: enough for each
 #: centre's share of draws to within about 3.5 points (binomial standard error at 50%).
-#: About 10 s on the warm model with the default scenario's kinds of centre (about half
-#: the draws need a branching on the warm LP; tests/bench/README.md).
+#: About 4 s on the warm model with the default scenario's kinds of centre (about a third
+#: of the draws need a branching on the warm LP; tests/bench/README.md).
 DEFAULT_RUN_DRAWS = 200
 
 _CENTRE_EXTRAS = {
