@@ -14,9 +14,11 @@ criteria). Each :meth:`PlanningSession.solve` then
    would be given;
 3. solves the plan model on a warm :class:`planner.optimise.PlanModel`, one per set of
    constraints (built on first use, the last few kept): the LP relaxation is
-   re-optimised from the previous basis, which proves the plan whenever its optimum is
-   integral, else the MIP is solved with the scenario's backend on the candidates that
-   dominance keeps (:class:`planner.analysis.PlanReoptimiser`).
+   re-optimised from the previous basis on a working set of candidates, with an
+   LP-duality proof that no other candidate could improve the plan; an integral optimum
+   is the plan, a fractional one is settled by a short branch and bound on the same warm
+   LP, and only if that stops at its node limit is the MIP solved with the scenario's
+   backend (:class:`planner.analysis.PlanReoptimiser`).
 
 A plan found infeasible is solved once more by :func:`planner.optimise.solve_plan` to
 name the conflicting constraints. ``binding`` lists the constraint families at their
