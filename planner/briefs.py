@@ -1072,6 +1072,25 @@ def _industry_reasons(row: Mapping[str, Any]) -> list[str]:
     return [str(p).strip() for p in parts if not fmt.is_missing(p) and str(p).strip()]
 
 
+def _reasons_in(
+    view: RunView, row: Mapping[str, Any], lang: str, ind_names: Mapping[str, str]
+) -> list[str]:
+    """The centre's one-line reason per industry in ``lang``, written from its structured
+    parts (``industry_reason_parts``, :func:`planner.criteria.render_reasons`); none for a
+    plan without them (a run folder written before the parts were kept)."""
+    from planner.criteria import reason_parts_from_json, render_reasons
+
+    parts = reason_parts_from_json(row.get("industry_reason_parts"))
+    if not parts:
+        return []
+    english = dict(zip(view.industries["industry_id"], view.industries["name"]))
+    label = {
+        i: ind_names.get(english.get(i, i), names.industry_name(i, lang, english.get(i, i)))
+        for i in (str(p["industry_id"]) for p in parts)
+    }
+    return render_reasons(parts, lang, names=label)
+
+
 def _what_for(industries: Sequence[str], reasons: Sequence[str], lang: str = "en") -> str:
     """The industries a centre serves, each with its reason when the plan gives one."""
     none = _tr(lang, "brief.no_industry")
@@ -1490,7 +1509,10 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         c["short_name"] = _city(r, lang)
         c["place"] = _place(c["country"], c["short_name"], lang)
         c["place_full"] = _place(c["country"], c["name"], lang)
-        reasons = _industry_reasons(r) if lang == i18n.DEFAULT_LANGUAGE else []
+        reasons = (
+            _industry_reasons(r) if lang == i18n.DEFAULT_LANGUAGE
+            else _reasons_in(view, r, lang, ind_names)
+        )  # fmt: skip
         c["what_for"] = _what_for(c["industries"], reasons, lang)
         c["stability"] = _stability(
             rob.get("chosen_share") if rob else None, runs if rob else 0, lang

@@ -715,3 +715,38 @@ def test_zh_brief_of_a_real_run_gives_the_screens_and_the_floor_in_chinese(zh_ru
     assert re.search(r"阿富汗（世界银行全球治理指标政治稳定性估计值为-\d\.\d\d，低于下限-1\.00", md)
     en = (zh_run / "brief.md").read_text(encoding="utf-8")
     assert "below the floor -1.00" in en and "联合国" not in en
+
+
+def test_zh_brief_of_a_real_run_gives_each_industry_its_reason_in_chinese(zh_run):
+    import pandas as pd
+
+    from planner import names
+    from planner.criteria import reason_parts_from_json
+
+    md = (zh_run / "brief.zh.md").read_text(encoding="utf-8")
+    decision = md.split("## 二、", 1)[0]
+    rows = {line.split("|")[2].strip(): line.split("|")[3] for line in decision.splitlines()
+            if re.match(r"\| \d+ \|", line)}  # fmt: skip
+    plan = pd.read_csv(zh_run / "plan.csv")
+    assert len(rows) == len(plan)
+    for r in plan.to_dict("records"):
+        place = names.country_name(r["iso3"], "zh", r["country"]) + names.city_name(
+            r["city_id"], "zh", r["name"]
+        )
+        what_for = rows[place if place in rows else names.city_name(r["city_id"], "zh", r["name"])]
+        served = str(r["industries"]).split("; ")
+        parts = reason_parts_from_json(r["industry_reason_parts"])
+        assert [p["industry_id"] for p in parts] and len(parts) == len(served)
+        # one reason per industry served, each led by the industry's Chinese name
+        heads = re.findall(r"(?:^|；)\s*([^；：]+)：", what_for)
+        assert [h.strip() for h in heads] == [
+            names.industry_name(p["industry_id"], "zh", "") for p in parts
+        ], what_for
+        assert "居候选国家" in what_for
+    hcmc = next(v for k, v in rows.items() if "胡志明" in k)
+    assert hcmc.count("浙江省建设的越南龙江工业园（相距59公里），产业涵盖") == 2
+    assert "Longjiang" not in hcmc and "candidate countries" not in hcmc
+    # English unchanged
+    en = (zh_run / "brief.md").read_text(encoding="utf-8")
+    assert "Information technology: Zhejiang's Vietnam Longjiang Industrial Park (59 km away) " \
+        "works in electronics; high-technology exports" in en
