@@ -750,3 +750,69 @@ def test_zh_brief_of_a_real_run_gives_each_industry_its_reason_in_chinese(zh_run
     en = (zh_run / "brief.md").read_text(encoding="utf-8")
     assert "Information technology: Zhejiang's Vietnam Longjiang Industrial Park (59 km away) " \
         "works in electronics; high-technology exports" in en
+
+
+def test_zh_run_draws_its_own_robustness_chart_and_links_it(zh_run):
+    import json
+
+    zh_chart = (zh_run / "robustness.zh.png").read_bytes()
+    assert zh_chart.startswith(b"\x89PNG") and zh_chart != (zh_run / "robustness.png").read_bytes()
+    md = (zh_run / "brief.zh.md").read_text(encoding="utf-8")
+    assert "](robustness.zh.png)" in md and "](robustness.png)" not in md
+    assert "](robustness.png)" in (zh_run / "brief.md").read_text(encoding="utf-8")
+    outputs = json.loads((zh_run / "run.json").read_text(encoding="utf-8"))["outputs"]
+    assert "robustness.zh.png" in outputs["zh"] and "robustness.png" not in outputs["zh"]
+    assert "robustness.png" in outputs["en"]
+
+
+def test_zh_robustness_chart_is_drawn_in_chinese_and_falls_back_without_a_font(
+    view, tmp_path, monkeypatch, caplog
+):
+    import base64
+
+    import numpy as np
+
+    from planner import briefs
+    from planner.analysis import robustness_chart_png
+
+    if briefs._cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    english = robustness_chart_png(
+        ["a (HUN)"], np.array([0.5]), np.array([0.1]), np.array([True]), xlabel="x", title="t"
+    )
+    v = dataclasses.replace(view, robustness_png=english)
+    docs = briefs.render_brief(v, lang="zh")
+    assert docs.robustness_file == "robustness.zh.png"
+    assert docs.robustness_png.startswith(b"\x89PNG") and docs.robustness_png != english
+    assert "](robustness.zh.png)" in docs.markdown
+    assert base64.b64encode(docs.robustness_png).decode("ascii") in docs.html
+    # English: the run's own chart, as it is
+    en = briefs.render_brief(v)
+    assert (en.robustness_file, en.robustness_png) == ("robustness.png", english)
+    assert "](robustness.png)" in en.markdown
+    # the chart's labels and title are the locale's, the city names Chinese ones
+    from planner import i18n
+
+    labels: list[str] = []
+    real = briefs._tr
+
+    def spy(lang, key, /, **values):
+        text = real(lang, key, **values)
+        if key.startswith("brief.robustness_chart."):
+            labels.append(text)
+        return text
+
+    monkeypatch.setattr(briefs, "_tr", spy)
+    briefs.render_brief(v, lang="zh")
+    assert i18n.text("zh", "brief.robustness_chart.title") in labels
+    assert "布达佩斯（匈牙利）" in labels
+    assert not any(re.search(r"[A-Za-z]{4,}", t) for t in labels if "script" not in t)
+    monkeypatch.setattr(briefs, "_tr", real)
+    # without a CJK font: the English chart under its English name, and a warning
+    monkeypatch.setattr(briefs, "_cjk_font", lambda: None)
+    with caplog.at_level("WARNING", logger="planner.briefs"):
+        names = {p.name for p in briefs.save_brief(v, tmp_path, pdf=False, lang="zh")}
+    assert "robustness.png" in names and "robustness.zh.png" not in names
+    assert (tmp_path / "robustness.png").read_bytes() == english
+    assert "](robustness.png)" in (tmp_path / "brief.zh.md").read_text(encoding="utf-8")
+    assert "robustness.zh.png not drawn" in caplog.text and "fonts-noto-cjk" in caplog.text
