@@ -125,11 +125,17 @@ class BriefDocs:
         A standalone HTML page with the map embedded (base64 PNG).
     map_png
         The static map (PNG bytes), or ``b""`` when the run has no plan to draw.
+    robustness_png, robustness_file
+        The robustness chart the brief shows (PNG bytes, ``b""`` when the run measured
+        no robustness) and its file name beside the Markdown (``robustness.png``,
+        ``robustness.zh.png``).
     """
 
     markdown: str
     html: str
     map_png: bytes
+    robustness_png: bytes = b""
+    robustness_file: str = ""
 
 
 # ---------------------------------------------------------------------------- context
@@ -1072,6 +1078,25 @@ def _industry_reasons(row: Mapping[str, Any]) -> list[str]:
     return [str(p).strip() for p in parts if not fmt.is_missing(p) and str(p).strip()]
 
 
+def _reasons_in(
+    view: RunView, row: Mapping[str, Any], lang: str, ind_names: Mapping[str, str]
+) -> list[str]:
+    """The centre's one-line reason per industry in ``lang``, written from its structured
+    parts (``industry_reason_parts``, :func:`planner.criteria.render_reasons`); none for a
+    plan without them (a run folder written before the parts were kept)."""
+    from planner.criteria import reason_parts_from_json, render_reasons
+
+    parts = reason_parts_from_json(row.get("industry_reason_parts"))
+    if not parts:
+        return []
+    english = dict(zip(view.industries["industry_id"], view.industries["name"]))
+    label = {
+        i: ind_names.get(english.get(i, i), names.industry_name(i, lang, english.get(i, i)))
+        for i in (str(p["industry_id"]) for p in parts)
+    }
+    return render_reasons(parts, lang, names=label)
+
+
 def _what_for(industries: Sequence[str], reasons: Sequence[str], lang: str = "en") -> str:
     """The industries a centre serves, each with its reason when the plan gives one."""
     none = _tr(lang, "brief.no_industry")
@@ -1490,7 +1515,10 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
         c["short_name"] = _city(r, lang)
         c["place"] = _place(c["country"], c["short_name"], lang)
         c["place_full"] = _place(c["country"], c["name"], lang)
-        reasons = _industry_reasons(r) if lang == i18n.DEFAULT_LANGUAGE else []
+        reasons = (
+            _industry_reasons(r) if lang == i18n.DEFAULT_LANGUAGE
+            else _reasons_in(view, r, lang, ind_names)
+        )  # fmt: skip
         c["what_for"] = _what_for(c["industries"], reasons, lang)
         c["stability"] = _stability(
             rob.get("chosen_share") if rob else None, runs if rob else 0, lang
@@ -2032,7 +2060,7 @@ def render_brief(view: RunView, *, map_png: bytes | None = None, lang: str = "en
     i18n.strings(lang)  # an unknown language is refused before any work
     ctx = _context(view, lang)
     png = map_png if map_png is not None else render_static_map(view, lang=lang)
-    chart = "robustness.png" if view.robustness_png else ""
+    chart_png, chart = _robustness_chart(view, lang)
     md = (
         _env(html=False)
         .get_template(_template("brief.md.j2", lang))
@@ -2040,8 +2068,8 @@ def render_brief(view: RunView, *, map_png: bytes | None = None, lang: str = "en
     )
     data_uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     chart_uri = (
-        "data:image/png;base64," + base64.b64encode(view.robustness_png).decode("ascii")
-        if view.robustness_png
+        "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii")
+        if chart_png
         else ""
     )
     page = (
@@ -2050,7 +2078,60 @@ def render_brief(view: RunView, *, map_png: bytes | None = None, lang: str = "en
         .render(**ctx, map_src=data_uri, robustness_src=chart_uri)
     )
     log.info("wrote a strategy brief of %d centres (%d words)", ctx["n_centres"], len(md.split()))
-    return BriefDocs(md, page, png)
+    return BriefDocs(md, page, png, chart_png, chart)
+
+
+def _robustness_chart(view: RunView, lang: str) -> tuple[bytes, str]:
+    """The robustness chart of the brief in ``lang`` and its file name in the run folder.
+
+    English: the chart the run drew (``robustness.png``). Another language: the same
+    chart drawn from the robustness table (the share of draws that chose each city, its
+    binomial standard error ``sqrt(p (1 - p) / n)``, the plan's centres darker) with the
+    language's title, axis label, legend and city names, in the CJK font of the static
+    map (``robustness.zh.png``); without that font, or without the table, the English
+    chart, with a warning. Nothing when the run measured no robustness.
+    """
+    english = (view.robustness_png, "robustness.png") if view.robustness_png else (b"", "")
+    table, runs = view.robustness, int(view.robustness_runs or 0)
+    if lang == i18n.DEFAULT_LANGUAGE or table is None or runs <= 0:
+        return english
+    if not {"city_id", "chosen_share"} <= set(table.columns):
+        return english
+    font = _map_font(lang)
+    if font is None:
+        if not view.robustness_png:
+            return english
+        log.warning(
+            "%s not drawn: no font with Chinese glyphs is installed (looked for %s); the "
+            "brief shows the English chart robustness.png. Install one, e.g. Debian's "
+            "fonts-noto-cjk (apt-get install fonts-noto-cjk).",
+            i18n.output_name("robustness.png", lang),
+            ", ".join(p for p, _ in CJK_FONTS),
+        )
+        return english
+    from planner.analysis import robustness_chart_png
+
+    in_plan = set(view.centres["city_id"]) if "city_id" in view.centres.columns else set()
+    share = pd.to_numeric(table["chosen_share"], errors="coerce")
+    shown = table[(share > 0) | table["city_id"].isin(in_plan)].head(15)
+    p = pd.to_numeric(shown["chosen_share"], errors="coerce").to_numpy(float)
+    cities = {r["city_id"]: r for r in view.candidates.to_dict("records")}
+    labels = []
+    for city in shown["city_id"]:
+        row = cities.get(city, {"city_id": city, "name": str(city)})
+        labels.append(
+            _tr(lang, "brief.robustness_chart.label", city=_city(row, lang),
+                country=_country(row, lang))
+        )  # fmt: skip
+    png = robustness_chart_png(
+        labels, p, np.sqrt(p * (1.0 - p) / runs), shown["city_id"].isin(in_plan).to_numpy(bool),
+        xlabel=_tr(lang, "brief.robustness_chart.xlabel", runs=fmt.number(runs)),
+        title=_tr(lang, "brief.robustness_chart.title"),
+        legend=(_tr(lang, "brief.robustness_chart.in_plan"),
+                _tr(lang, "brief.robustness_chart.other")),
+        font=font,
+    )  # fmt: skip
+    return png, i18n.output_name("robustness.png", lang)
 
 
 def _pdf_available() -> bool:
@@ -2070,10 +2151,12 @@ def _cjk_font() -> tuple[str, int] | None:
     return next(((path, face) for path, face in CJK_FONTS if Path(path).is_file()), None)
 
 
-def _render_pdf(view: RunView, png: bytes, *, lang: str = "en") -> bytes:
-    """The PDF brief. In English, DejaVu is the text font and a CJK font, when installed,
-    the fallback for names written in Chinese; in Chinese the CJK font (which has Latin
-    glyphs too) is the text font, and the caller makes sure one is installed."""
+def _render_pdf(view: RunView, png: bytes, *, lang: str = "en", chart: bytes = b"") -> bytes:
+    """The PDF brief, with the static map ``png`` and, where the template marks its place
+    (``<!--CHART-->``, the Chinese one), the robustness chart ``chart``. In English,
+    DejaVu is the text font and a CJK font, when installed, the fallback for names
+    written in Chinese; in Chinese the CJK font (which has Latin glyphs too) is the text
+    font, and the caller makes sure one is installed."""
     import matplotlib
     from fpdf import FPDF
 
@@ -2117,7 +2200,13 @@ def _render_pdf(view: RunView, png: bytes, *, lang: str = "en") -> bytes:
         pdf.write_html(head, font_family=family)
         if png:
             pdf.image(io.BytesIO(png), w=pdf.epw)
-        pdf.write_html(tail, font_family=family)
+        # a template that shows the robustness chart marks its place
+        middle, _, tail = tail.partition("<!--CHART-->")
+        pdf.write_html(middle, font_family=family)
+        if chart and tail:
+            pdf.image(io.BytesIO(chart), w=pdf.epw * 0.8)
+        if tail:
+            pdf.write_html(tail, font_family=family)
         return bytes(pdf.output())
     finally:
         logging.getLogger("fpdf.output").removeFilter(quiet)
@@ -2182,8 +2271,8 @@ def save_brief(
         write_text(folder / i18n.output_name("brief.html", lang), docs.html),
         write_bytes(folder / i18n.output_name("map.png", lang), docs.map_png),
     ]
-    if view.robustness_png:
-        written.append(write_bytes(folder / "robustness.png", view.robustness_png))
+    if docs.robustness_png:
+        written.append(write_bytes(folder / docs.robustness_file, docs.robustness_png))
     if pdf is True or (pdf == "auto" and _pdf_available()):
         if no_font:
             log.warning(
@@ -2200,7 +2289,7 @@ def save_brief(
             written.append(
                 write_bytes(
                     folder / i18n.output_name("brief.pdf", lang),
-                    _render_pdf(view, docs.map_png, lang=lang),
+                    _render_pdf(view, docs.map_png, lang=lang, chart=docs.robustness_png),
                 )
             )
     return tuple(written)

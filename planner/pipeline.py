@@ -214,9 +214,12 @@ def optimise(
 
 
 def _with_industry_reasons(prepared: Prepared, plan: Any) -> Any:
-    """``plan`` with the column ``industry_reasons`` on its centres: per industry served,
-    ``"<industry>: <the host's strongest evidence for it>"``, joined with ``" | "``."""
-    from planner.criteria import reasons_by_centre
+    """``plan`` with the columns ``industry_reasons`` on its centres: per industry served,
+    ``"<industry>: <the host's strongest evidence for it>"``, joined with ``" | "``; and
+    ``industry_reason_parts``: the same evidence as JSON parts
+    (:func:`planner.criteria.reason_parts_json`), from which the brief writes the reasons
+    in another language."""
+    from planner.criteria import reason_parts_by_centre, reason_parts_json, render_reasons
 
     if plan.centres.empty:
         return plan
@@ -226,14 +229,17 @@ def _with_industry_reasons(prepared: Prepared, plan: Any) -> Any:
     except PlannerError:
         return plan
     centres = plan.centres.copy()
-    centres["industry_reasons"] = reasons_by_centre(
+    parts = reason_parts_by_centre(
         centres,
         indicators=indicators,
         industries=table,
         countries=prepared.scores.frame["iso3"].astype(str).tolist(),
-        names=_industry_names(layers),
         zone_evidence=prepared.scores.zone_evidence,
+        zone_parts=prepared.scores.zone_parts,
     )
+    names = _industry_names(layers)
+    centres["industry_reasons"] = [" | ".join(render_reasons(p, names=names)) for p in parts]
+    centres["industry_reason_parts"] = [reason_parts_json(p) for p in parts]
     return replace(plan, centres=centres)
 
 
@@ -437,7 +443,7 @@ def run_view(
     layers = prepared.layers
     names = _industry_names(layers)
     candidates = _candidates_frame(prepared)
-    extra = ["kind", "kind_name", "kind_score", "industry_reasons"]
+    extra = ["kind", "kind_name", "kind_score", "industry_reasons", "industry_reason_parts"]
     chosen = plan.centres[
         ["city_id", "industries", "fit_value", *(c for c in extra if c in plan.centres)]
     ].copy()

@@ -136,6 +136,8 @@ def run_record(
     from the folder: criterion weights, industries and their centres, layer overrides
     and the data notes.
     """
+    from planner.criteria import reason_parts_from_json
+
     table = plan.constraints
     constraints = [
         {
@@ -176,6 +178,8 @@ def run_record(
                 **{k: str(r[k]) for k in ("kind", "kind_name") if k in r},
                 **({"industry_reasons": str(r["industry_reasons"])}
                    if "industry_reasons" in r else {}),
+                **({"industry_reason_parts": reason_parts_from_json(r["industry_reason_parts"])}
+                   if "industry_reason_parts" in r else {}),
             }
             for r in centres.to_dict("records")
         ],

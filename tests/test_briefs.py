@@ -715,3 +715,104 @@ def test_zh_brief_of_a_real_run_gives_the_screens_and_the_floor_in_chinese(zh_ru
     assert re.search(r"阿富汗（世界银行全球治理指标政治稳定性估计值为-\d\.\d\d，低于下限-1\.00", md)
     en = (zh_run / "brief.md").read_text(encoding="utf-8")
     assert "below the floor -1.00" in en and "联合国" not in en
+
+
+def test_zh_brief_of_a_real_run_gives_each_industry_its_reason_in_chinese(zh_run):
+    import pandas as pd
+
+    from planner import names
+    from planner.criteria import reason_parts_from_json
+
+    md = (zh_run / "brief.zh.md").read_text(encoding="utf-8")
+    decision = md.split("## 二、", 1)[0]
+    rows = {line.split("|")[2].strip(): line.split("|")[3] for line in decision.splitlines()
+            if re.match(r"\| \d+ \|", line)}  # fmt: skip
+    plan = pd.read_csv(zh_run / "plan.csv")
+    assert len(rows) == len(plan)
+    for r in plan.to_dict("records"):
+        place = names.country_name(r["iso3"], "zh", r["country"]) + names.city_name(
+            r["city_id"], "zh", r["name"]
+        )
+        what_for = rows[place if place in rows else names.city_name(r["city_id"], "zh", r["name"])]
+        served = str(r["industries"]).split("; ")
+        parts = reason_parts_from_json(r["industry_reason_parts"])
+        assert [p["industry_id"] for p in parts] and len(parts) == len(served)
+        # one reason per industry served, each led by the industry's Chinese name
+        heads = re.findall(r"(?:^|；)\s*([^；：]+)：", what_for)
+        assert [h.strip() for h in heads] == [
+            names.industry_name(p["industry_id"], "zh", "") for p in parts
+        ], what_for
+        assert "居候选国家" in what_for
+    hcmc = next(v for k, v in rows.items() if "胡志明" in k)
+    assert hcmc.count("浙江省建设的越南龙江工业园（相距59公里），产业涵盖") == 2
+    assert "Longjiang" not in hcmc and "candidate countries" not in hcmc
+    # English unchanged
+    en = (zh_run / "brief.md").read_text(encoding="utf-8")
+    assert "Information technology: Zhejiang's Vietnam Longjiang Industrial Park (59 km away) " \
+        "works in electronics; high-technology exports" in en
+
+
+def test_zh_run_draws_its_own_robustness_chart_and_links_it(zh_run):
+    import json
+
+    zh_chart = (zh_run / "robustness.zh.png").read_bytes()
+    assert zh_chart.startswith(b"\x89PNG") and zh_chart != (zh_run / "robustness.png").read_bytes()
+    md = (zh_run / "brief.zh.md").read_text(encoding="utf-8")
+    assert "](robustness.zh.png)" in md and "](robustness.png)" not in md
+    assert "](robustness.png)" in (zh_run / "brief.md").read_text(encoding="utf-8")
+    outputs = json.loads((zh_run / "run.json").read_text(encoding="utf-8"))["outputs"]
+    assert "robustness.zh.png" in outputs["zh"] and "robustness.png" not in outputs["zh"]
+    assert "robustness.png" in outputs["en"]
+
+
+def test_zh_robustness_chart_is_drawn_in_chinese_and_falls_back_without_a_font(
+    view, tmp_path, monkeypatch, caplog
+):
+    import base64
+
+    import numpy as np
+
+    from planner import briefs
+    from planner.analysis import robustness_chart_png
+
+    if briefs._cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    english = robustness_chart_png(
+        ["a (HUN)"], np.array([0.5]), np.array([0.1]), np.array([True]), xlabel="x", title="t"
+    )
+    v = dataclasses.replace(view, robustness_png=english)
+    docs = briefs.render_brief(v, lang="zh")
+    assert docs.robustness_file == "robustness.zh.png"
+    assert docs.robustness_png.startswith(b"\x89PNG") and docs.robustness_png != english
+    assert "](robustness.zh.png)" in docs.markdown
+    assert base64.b64encode(docs.robustness_png).decode("ascii") in docs.html
+    # English: the run's own chart, as it is
+    en = briefs.render_brief(v)
+    assert (en.robustness_file, en.robustness_png) == ("robustness.png", english)
+    assert "](robustness.png)" in en.markdown
+    # the chart's labels and title are the locale's, the city names Chinese ones
+    from planner import i18n
+
+    labels: list[str] = []
+    real = briefs._tr
+
+    def spy(lang, key, /, **values):
+        text = real(lang, key, **values)
+        if key.startswith("brief.robustness_chart."):
+            labels.append(text)
+        return text
+
+    monkeypatch.setattr(briefs, "_tr", spy)
+    briefs.render_brief(v, lang="zh")
+    assert i18n.text("zh", "brief.robustness_chart.title") in labels
+    assert "布达佩斯（匈牙利）" in labels
+    assert not any(re.search(r"[A-Za-z]{4,}", t) for t in labels if "script" not in t)
+    monkeypatch.setattr(briefs, "_tr", real)
+    # without a CJK font: the English chart under its English name, and a warning
+    monkeypatch.setattr(briefs, "_cjk_font", lambda: None)
+    with caplog.at_level("WARNING", logger="planner.briefs"):
+        names = {p.name for p in briefs.save_brief(v, tmp_path, pdf=False, lang="zh")}
+    assert "robustness.png" in names and "robustness.zh.png" not in names
+    assert (tmp_path / "robustness.png").read_bytes() == english
+    assert "](robustness.png)" in (tmp_path / "brief.zh.md").read_text(encoding="utf-8")
+    assert "robustness.zh.png not drawn" in caplog.text and "fonts-noto-cjk" in caplog.text

@@ -1093,3 +1093,55 @@ def test_an_industry_reason_names_the_home_zone_beside_the_centre() -> None:
     assert lines[0].startswith("Equipment: Zhejiang's Almaty Machinery Park (")
     assert "works in machinery; container port traffic 9,000,000 TEU a year" in lines[0]
     assert lines[1].startswith("Equipment: container port traffic")
+
+
+def test_reason_parts_render_the_english_lines_and_chinese_from_the_locale() -> None:
+    layers = _zone_layers()
+    layers["cooperation_zones"]["name_zh"] = ["阿拉木图机械园", None]
+    settings = C.criteria_settings_from_mapping({"industry_zone_km": 100})
+    s = C.score_candidates(
+        _candidates(), access=_access(), layers=layers, settings=settings,
+        industries={"it": 1, "equip": 1}, province="Zhejiang",
+    )  # fmt: skip
+    assert s.zone_parts is not None and s.zone_parts.loc[6, "equip"] is None
+    zone = s.zone_parts.loc[3, "equip"]
+    assert zone["zone_id"] == "kaz_zone" and zone["sectors"] == ["machinery"]
+    assert zone["name_zh"] == "阿拉木图机械园" and 20 < zone["dist_km"] < 35
+    centres = pd.DataFrame({"city_id": [3, 6], "iso3": ["KAZ", "KAZ"], "industries": ["equip"] * 2})
+    common = dict(
+        indicators=layers["indicators"], industries=layers["industries"],
+        countries=["DEU", "ESP", "KAZ"],
+    )  # fmt: skip
+    parts = C.reason_parts_by_centre(centres, zone_parts=s.zone_parts, **common)
+    assert parts[0][0]["indicator"] == {"id": "container_port_teu", "value": 9.0e6,
+                                        "share_above": 0.0}  # fmt: skip
+    assert parts[1][0]["zone"] is None
+    # the English lines from the parts are the ones written from the English zone text
+    lines = C.reasons_by_centre(
+        centres, names={"equip": "Equipment"}, zone_evidence=s.zone_evidence, **common
+    )
+    assert [" | ".join(C.render_reasons(p, names={"equip": "Equipment"})) for p in parts] == lines
+    # Chinese from the locale: the zone's, the province's and the sector's own names,
+    # numbers with 万; a zone without a Chinese name keeps its English one
+    zh = C.render_reasons(parts[0], "zh", names={"equip": "装备"})
+    assert zh == [
+        f"装备：浙江省建设的阿拉木图机械园（相距{round(zone['dist_km'])}公里），产业涵盖机械；"
+        "集装箱港口吞吐量每年900万标准箱，居候选国家前5%"
+    ]
+    assert C.render_reasons(parts[1], "zh", names={"equip": "装备"}) == [
+        "装备：集装箱港口吞吐量每年900万标准箱，居候选国家前5%"
+    ]
+    # a sector the locale has no words for: the zone and its distance only
+    odd = {**zone, "name_zh": None, "sectors": ["machinery", "zither making"]}
+    [line] = C.render_reasons([{"industry_id": "equip", "zone": odd, "indicator": None}], "zh")
+    assert line == f"equip：浙江省建设的Almaty Machinery Park（相距{round(zone['dist_km'])}公里）"
+    # English text alone (no parts) is English only
+    text_only = C.reason_parts_by_centre(centres, zone_evidence=s.zone_evidence, **common)
+    assert C.render_reasons(text_only[0], "zh", names={"equip": "装备"}) == [
+        "装备：集装箱港口吞吐量每年900万标准箱，居候选国家前5%"
+    ]
+    # the parts round-trip through their JSON; anything else reads as no parts
+    assert C.reason_parts_from_json(C.reason_parts_json(parts[0])) == parts[0]
+    assert C.reason_parts_from_json(parts[0]) == parts[0]
+    for bad in (None, float("nan"), "", "not json", "{}"):
+        assert C.reason_parts_from_json(bad) == []

@@ -398,3 +398,36 @@ def test_next_run_recovers_what_a_killed_run_left(tmp_path: Path):
     mine = _fake_run(tmp_path / f".run.old-{os.getpid()}")
     assert recover_run_folder(tmp_path / "run") == []
     assert mine.exists()
+
+
+def test_the_reason_parts_round_trip_through_the_run_folder(default_run: Path, tmp_path: Path):
+    import shutil
+
+    from planner.criteria import reason_parts_from_json, render_reasons
+
+    record = json.loads((default_run / "run.json").read_text(encoding="utf-8"))
+    plan = pd.read_csv(default_run / "plan.csv")
+    by_id = {c["city_id"]: c for c in record["centres"]}
+    for r in plan.to_dict("records"):
+        parts = reason_parts_from_json(r["industry_reason_parts"])
+        assert parts and by_id[r["city_id"]]["industry_reason_parts"] == parts
+        # the English text is what the parts render to in English
+        names = dict(zip((i["industry_id"] for i in record["industries"]),
+                         (i["name"] for i in record["industries"])))  # fmt: skip
+        assert " | ".join(render_reasons(parts, names=names)) == r["industry_reasons"]
+    # planner brief RUN_DIR --lang zh writes the reasons in Chinese from the folder alone
+    folder = tmp_path / "run"
+    shutil.copytree(default_run, folder)
+    result = CliRunner().invoke(main, ["brief", str(folder), "--lang", "zh", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    md = (folder / "brief.zh.md").read_text(encoding="utf-8")
+    assert md.count("居候选国家") >= len(plan)
+    # a folder written before the parts: the Chinese brief leaves the reasons out
+    old = pd.read_csv(folder / "plan.csv").drop(columns=["industry_reason_parts"])
+    old.to_csv(folder / "plan.csv", index=False)
+    result = CliRunner().invoke(main, ["brief", str(folder), "--lang", "zh", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "居候选国家" not in (folder / "brief.zh.md").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["brief", str(folder), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "top 5% of candidate countries" in (folder / "brief.md").read_text(encoding="utf-8")

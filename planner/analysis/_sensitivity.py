@@ -532,6 +532,44 @@ def sensitivity(
 def render_robustness_chart(result: Sensitivity, *, top: int = 15) -> bytes:
     """A PNG bar chart: how often each of the most chosen cities was chosen, with its
     binomial standard error; the scenario's own centres in a darker colour."""
+    cand = result.candidates
+    shown = cand[(cand["chosen_share"] > 0) | cand["base_chosen"]].head(top)
+    return robustness_chart_png(
+        [f"{n} ({i})" for n, i in zip(shown["name"], shown["iso3"])],
+        shown["chosen_share"].to_numpy(float),
+        shown["chosen_se"].to_numpy(float),
+        shown["base_chosen"].to_numpy(bool),
+        xlabel=f"share of {result.n_with_plan:,} weight draws that chose the city",
+        title="How often each city is chosen when the weights move (dark: in the plan)",
+    )
+
+
+def robustness_chart_png(
+    labels: Sequence[str],
+    shares: np.ndarray,
+    errors: np.ndarray,
+    in_plan: np.ndarray,
+    *,
+    xlabel: str,
+    title: str,
+    legend: tuple[str, str] | None = None,
+    font: Any = None,
+) -> bytes:
+    """The bar chart of :func:`render_robustness_chart` from its parts, most chosen first.
+
+    Parameters
+    ----------
+    labels, shares, errors, in_plan
+        Per city: its label, the share of draws that chose it, the standard error of
+        that share, and whether the scenario's own plan holds it (drawn darker).
+    xlabel, title
+        The axis label and the title, in the chart's language.
+    legend
+        Labels of the dark and the light bars, when the chart has a legend.
+    font
+        A matplotlib ``FontProperties`` for every text (one with the glyphs of the
+        labels' script), or None for matplotlib's default.
+    """
     import io
 
     import matplotlib
@@ -539,21 +577,32 @@ def render_robustness_chart(result: Sensitivity, *, top: int = 15) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    cand = result.candidates
-    shown = cand[(cand["chosen_share"] > 0) | cand["base_chosen"]].head(top).iloc[::-1]
-    fig = Figure(figsize=(7, 0.35 * len(shown) + 1.4), dpi=120)
+    n = len(labels)
+    fig = Figure(figsize=(7, 0.35 * n + 1.4 + (0.3 if legend else 0.0)), dpi=120)
     ax = fig.add_subplot()
-    colours = ["#1f4e79" if b else "#9dc3e6" for b in shown["base_chosen"]]
+    colours = ["#1f4e79" if b else "#9dc3e6" for b in in_plan[::-1]]
     ax.barh(
-        [f"{n} ({i})" for n, i in zip(shown["name"], shown["iso3"])],
-        shown["chosen_share"],
-        xerr=shown["chosen_se"],
+        list(labels)[::-1],
+        shares[::-1],
+        xerr=errors[::-1],
         color=colours,
         ecolor="0.3",
     )
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"share of {result.n_with_plan:,} weight draws that chose the city")
-    ax.set_title("How often each city is chosen when the weights move (dark: in the plan)")
+    text = {} if font is None else {"fontproperties": font}
+    ax.set_xlabel(xlabel, **text)
+    ax.set_title(title, **text)
+    if font is not None:
+        for label in ax.get_yticklabels():
+            label.set_fontproperties(font)
+    if legend:
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color="#1f4e79", label=legend[0]), Patch(color="#9dc3e6", label=legend[1])]
+        prop = {"size": 8} if font is None else font.copy()
+        if font is not None:
+            prop.set_size(8)
+        ax.legend(handles=handles, loc="lower right", prop=prop)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     buffer = io.BytesIO()

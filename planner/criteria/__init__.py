@@ -52,7 +52,14 @@ from planner.criteria._catalogue import (
 from planner.criteria._filters import SCREENS, FilterEntry, FilterReport, apply_filters
 from planner.criteria._missing import MissingEntry, MissingReport, impute
 from planner.criteria._normalise import normalise
-from planner.criteria._reasons import industry_reasons, reasons_by_centre
+from planner.criteria._reasons import (
+    industry_reasons,
+    reason_parts_by_centre,
+    reason_parts_from_json,
+    reason_parts_json,
+    reasons_by_centre,
+    render_reasons,
+)
 from planner.criteria._score import (
     Scores,
     fit_independence,
@@ -78,6 +85,7 @@ from planner.criteria._values import (
     latest_indicators,
     st_leading_countries,
     zone_sector_evidence,
+    zone_sector_parts,
 )
 from planner.criteria._weights import (
     CR_LIMIT,
@@ -132,7 +140,11 @@ __all__ = [
     "kogut_singh",
     "latest_indicators",
     "normalise",
+    "reason_parts_by_centre",
+    "reason_parts_from_json",
+    "reason_parts_json",
     "reasons_by_centre",
+    "render_reasons",
     "score_candidates",
     "score_scenario",
     "st_leading_countries",
@@ -140,4 +152,5 @@ __all__ = [
     "varying",
     "weighted_sum",
     "zone_sector_evidence",
+    "zone_sector_parts",
 ]

@@ -79,6 +79,10 @@ class Scores:
         cooperation zone nearby whose sectors match the industry (``"Zhejiang's Vietnam
         Longjiang Industrial Park (59 km away) works in electronics"``), else ``""``;
         ``None`` without zones or a home province.
+    zone_parts
+        The same as structured parts (a dict per zone, see
+        :func:`planner.criteria._values.zone_sector_parts`; None where no zone), from
+        which the reasons are written in each language.
     """
 
     frame: pd.DataFrame
@@ -92,6 +96,7 @@ class Scores:
     filters: FilterReport
     ahp: tuple[AhpResult, ...] = ()
     zone_evidence: pd.DataFrame | None = None
+    zone_parts: pd.DataFrame | None = None
 
 
 def score_candidates(
@@ -317,6 +322,10 @@ def score_candidates(
     if raw.zone_evidence is not None:
         zone_evidence = raw.zone_evidence.loc[frame_index]
         zone_evidence.index = fit_out.index
+    zone_parts = None
+    if raw.zone_parts is not None:
+        zone_parts = raw.zone_parts.loc[frame_index]
+        zone_parts.index = fit_out.index
     scores = Scores(
         frame=frame,
         fit=fit_out,
@@ -329,6 +338,7 @@ def score_candidates(
         filters=filter_report,
         ahp=ahp_results,
         zone_evidence=zone_evidence,
+        zone_parts=zone_parts,
     )
     log.info(
         "scored %s candidate cities on %d criteria (%s, %s weights); filters removed %s, "

@@ -85,6 +85,8 @@ class RawValues:
         province sponsors whose sectors match the industry, the zone and the sectors
         (see :func:`zone_sector_evidence`), else ``""``; ``None``
         without the cooperation_zones layer or a home province.
+    zone_parts
+        The same as structured parts (:func:`zone_sector_parts`; None where no zone).
     """
 
     values: dict[str, pd.Series]
@@ -97,6 +99,7 @@ class RawValues:
     bri_member: pd.Series | None
     notes: tuple[str, ...] = ()
     zone_evidence: pd.DataFrame | None = None
+    zone_parts: pd.DataFrame | None = None
 
 
 def optional_layer(layers: Mapping[str, Any] | None, name: str) -> Any | None:
@@ -325,6 +328,7 @@ def compute_values(
     weights: dict[str, float] = {}
     notes: list[str] = []
     zone_evidence: pd.DataFrame | None = None
+    zone_parts: pd.DataFrame | None = None
     table = optional_layer(layers, "industries")
     if table is None:
         if industries:
@@ -339,9 +343,10 @@ def compute_values(
         zones = optional_layer(layers, "cooperation_zones")
         zone_evidence = None
         if zones is not None and province and settings.industry_zone_share > 0:
-            zone_evidence = zone_sector_evidence(
+            zone_parts = zone_sector_parts(
                 candidates, zones, table, province=province, radius_km=settings.industry_zone_km
             )
+            zone_evidence = zone_evidence_text(zone_parts)
         fit, weights = _industry_fit(
             table, industries, wide, iso3, near, strength, clusters, settings, zone_evidence
         )
@@ -388,6 +393,7 @@ def compute_values(
     return RawValues(
         values, unreachable, fit, weights, dropped, st_leading, region, bri_member,
         tuple(notes), None if table is None else zone_evidence,
+        None if table is None else zone_parts,
     )  # fmt: skip
 
 
@@ -547,7 +553,7 @@ def zone_keywords(table: pd.DataFrame) -> dict[str, list[str]]:
     }
 
 
-def zone_sector_evidence(
+def zone_sector_parts(
     candidates: pd.DataFrame,
     zones: pd.DataFrame,
     table: pd.DataFrame,
@@ -562,8 +568,9 @@ def zone_sector_evidence(
     candidates
         Cities with ``lon`` and ``lat``.
     zones
-        The cooperation_zones layer: ``name``, ``lon``, ``lat``, ``sponsor_province``
-        (``;``-separated provinces) and ``sectors`` (``;``-separated).
+        The cooperation_zones layer: ``name`` (and ``name_zh``, ``zone_id`` when it has
+        them), ``lon``, ``lat``, ``sponsor_province`` (``;``-separated provinces) and
+        ``sectors`` (``;``-separated).
     table
         The industries layer; its ``zone_sectors`` column lists, per industry, keywords
         that a zone sector must contain (case-insensitive) to count for the industry.
@@ -575,13 +582,15 @@ def zone_sector_evidence(
     Returns
     -------
     pandas.DataFrame
-        Candidates (same index) x industries with keywords: ``""``, or the nearest
-        matching zone, its distance and the matching sectors
-        (``"Zhejiang's Vietnam Longjiang Industrial Park (59 km away) works in
-        electronics"``).
+        Candidates (same index) x industries with keywords: None, or the nearest
+        matching zone as a dict: ``zone_id``, ``name``, ``name_zh`` (None when the layer
+        has none), ``province`` (the home province as given), ``dist_km`` and
+        ``sectors`` (the zone's sectors that match, as the layer writes them).
     """
     keywords = {i: k for i, k in zone_keywords(table).items() if k}
-    out = pd.DataFrame("", index=candidates.index, columns=list(keywords), dtype=object)
+    out = pd.DataFrame(
+        {i: [None] * len(candidates) for i in keywords}, index=candidates.index, dtype=object
+    )
     lacking = {"lon", "lat", "sponsor_province", "sectors"} - set(zones.columns)
     if not keywords or lacking or not len(zones):
         return out
@@ -597,6 +606,11 @@ def zone_sector_evidence(
         z["lon"].to_numpy(dtype=float), z["lat"].to_numpy(dtype=float),
     )  # fmt: skip
     names = z["name"].astype(str).to_numpy() if "name" in z.columns else z.index.astype(str)
+    zone_ids = z["zone_id"].astype(str).to_numpy() if "zone_id" in z.columns else names
+    names_zh = [
+        str(v).strip() if "name_zh" in z.columns and isinstance(v, str) and v.strip() else None
+        for v in (z["name_zh"] if "name_zh" in z.columns else [None] * len(z))
+    ]
     sectors = [
         [s.strip() for s in str(text).split(";") if s.strip()] for text in z["sectors"].fillna("")
     ]
@@ -607,11 +621,39 @@ def zone_sector_evidence(
         best = d.argmin(axis=1)
         for row in np.flatnonzero(np.isfinite(d.min(axis=1))):
             j = best[row]
-            out.iat[row, out.columns.get_loc(ind)] = (
-                f"{province.strip()}'s {names[j]} ({dist[row, j]:.0f} km away) works in "
-                f"{', '.join(hits[j])}"
-            )
+            out.iat[row, out.columns.get_loc(ind)] = {
+                "zone_id": str(zone_ids[j]),
+                "name": str(names[j]),
+                "name_zh": names_zh[j],
+                "province": province.strip(),
+                "dist_km": float(dist[row, j]),
+                "sectors": list(hits[j]),
+            }
     return out
+
+
+def zone_sector_evidence(
+    candidates: pd.DataFrame,
+    zones: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    province: str,
+    radius_km: float,
+) -> pd.DataFrame:
+    """:func:`zone_sector_parts` as English text: ``""``, or the nearest matching zone,
+    its distance and the matching sectors (``"Zhejiang's Vietnam Longjiang Industrial
+    Park (59 km away) works in electronics"``)."""
+    parts = zone_sector_parts(
+        candidates, zones, table, province=province, radius_km=radius_km
+    )
+    return zone_evidence_text(parts)
+
+
+def zone_evidence_text(parts: pd.DataFrame) -> pd.DataFrame:
+    """A frame of :func:`zone_sector_parts` as English text (``""`` where no zone)."""
+    from planner.criteria._reasons import zone_text
+
+    return parts.map(lambda p: zone_text(p) if isinstance(p, dict) else "").astype(object)
 
 
 def _regions(candidates: pd.DataFrame, countries: pd.DataFrame | None) -> pd.Series:
