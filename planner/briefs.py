@@ -419,6 +419,8 @@ def _existing_context(view: RunView, lang: str = "en") -> dict[str, Any] | None:
     zh = lang != i18n.DEFAULT_LANGUAGE
     for r in ex.to_dict("records"):
         place = r.get("city")
+        if zh and isinstance(place, str) and place and r.get("located") == "city":
+            place = names.city_name(names.city_id(place, str(r.get("iso3"))), lang, place)
         if r.get("located") == "country_only":
             place = _tr(lang, "brief.existing.country_only", place=place) if not fmt.is_missing(
                 place
@@ -430,6 +432,10 @@ def _existing_context(view: RunView, lang: str = "en") -> dict[str, Any] | None:
         if zh and isinstance(published, str) and _CJK.search(published):
             name = published  # the name the sponsor published, in Chinese
         status = r.get("status")
+        stage_key = f"map.stage.{r.get('stage')}"
+        if zh and stage_key in i18n.strings(lang):
+            # the source's own status words are English; the layer's coded stage is not
+            status = i18n.text(lang, stage_key)
         rows.append(
             {
                 "name": name,
@@ -1639,12 +1645,11 @@ def _context(view: RunView, lang: str = "en") -> dict[str, Any]:
 
 
 def _origin(origin: Any, lang: str) -> str:
-    """A home-province origin with its role: ``"Yiwu (rail)"``; in Chinese 义乌（铁路枢纽）,
-    the English name where GeoNames has no city of that name (a port, an airport)."""
+    """A home-province origin with its role: ``"Yiwu (rail)"``; in Chinese 义乌（铁路枢纽）
+    (:func:`planner.names.origin_name`)."""
     if lang == i18n.DEFAULT_LANGUAGE:
         return f"{origin.name} ({origin.role})"
-    english = str(origin.name)
-    name = names.city_name(names.city_id(english, "CHN"), lang, english)
+    name = names.origin_name(str(origin.name), lang)
     key = f"map.role.{origin.role}"
     role = _tr(lang, key) if key in i18n.strings(lang) else str(origin.role)
     return _tr(lang, "brief.origin", name=name, role=role)

@@ -411,15 +411,8 @@ class _Words:
 
     def origin(self, name: str) -> str:
         """A home-province origin (rail hub, port, airport, city) by its scenario name: in
-        another language the locale's name for it (``map.origin.*``, keyed by the name in
-        lower case with underscores: the port of ``Ningbo-Zhoushan`` is 宁波舟山港), else
-        the city of that name in China (:meth:`place`), else the name as it is."""
-        if self.lang == i18n.DEFAULT_LANGUAGE:
-            return name
-        key = "map.origin." + re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
-        if key in i18n.strings(self.lang):
-            return i18n.text(self.lang, key)
-        return self.place(name, "CHN")
+        another language its name there (:func:`planner.names.origin_name`)."""
+        return names.origin_name(name, self.lang)
 
     def existing_status(self, row: Mapping[str, Any]) -> str:
         """An existing centre's status: in English the source's words with their date; in

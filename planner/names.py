@@ -40,6 +40,7 @@ __all__ = [
     "country_name",
     "industry_name",
     "layer_name",
+    "origin_name",
     "province_name",
     "simplified_city_name",
 ]
@@ -484,6 +485,22 @@ def province_name(name: str, lang: str) -> str:
     if not _is_zh(lang) or not isinstance(name, str):
         return name
     return _PROVINCES_ZH.get(name.strip(), name)
+
+
+def origin_name(name: str, lang: str) -> str:
+    """A home-province origin of the travel times (rail hub, port, airport, city) by its
+    scenario name, in ``lang``: the locale's name for it where it has one (``origin.*`` in
+    ``planner/locales``, keyed by the name in lower case with underscores: the port of
+    ``Ningbo-Zhoushan`` is 宁波舟山港), else the Chinese city of that name
+    (:func:`city_name`), else the name as it is."""
+    if not _is_zh(lang) or not isinstance(name, str) or not name.strip():
+        return name
+    from planner import i18n
+
+    key = "origin." + re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
+    if key in i18n.strings(lang):
+        return i18n.text(lang, key)
+    return city_name(city_id(name.strip(), "CHN"), lang, name)
 
 
 # ---------------------------------------------------------------------------------------

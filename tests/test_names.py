@@ -154,3 +154,13 @@ def test_province_and_industry_names():
     assert names.industry_name("digital_creativity", "en", "Digital creativity") == (
         "Digital creativity"
     )
+
+
+def test_origins_are_named_by_the_locale_then_by_their_city():
+    # the port and the airport have no city of their name: the locale's official names
+    assert names.origin_name("Ningbo-Zhoushan", "zh") == "宁波舟山港"
+    assert names.origin_name("Hangzhou Xiaoshan International Airport", "zh") == "杭州萧山国际机场"
+    # a rail hub named after its city takes the city's Chinese name
+    assert names.origin_name("Yiwu", "zh") == "义乌"
+    assert names.origin_name("Ningbo-Zhoushan", "en") == "Ningbo-Zhoushan"
+    assert names.origin_name("Nowhere Dry Port", "zh") == "Nowhere Dry Port"
