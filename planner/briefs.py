@@ -2124,9 +2124,11 @@ def _robustness_chart(view: RunView, lang: str) -> tuple[bytes, str]:
     labels = []
     for city in shown["city_id"]:
         row = cities.get(city, {"city_id": city, "name": str(city)})
+        name, country = _city(row, lang), _country(row, lang)
+        # a city state reads once: 新加坡, not 新加坡（新加坡）
         labels.append(
-            _tr(lang, "brief.robustness_chart.label", city=_city(row, lang),
-                country=_country(row, lang))
+            name if not country or str(name).startswith(str(country))
+            else _tr(lang, "brief.robustness_chart.label", city=name, country=country)
         )  # fmt: skip
     png = robustness_chart_png(
         labels, p, np.sqrt(p * (1.0 - p) / runs), shown["city_id"].isin(in_plan).to_numpy(bool),
