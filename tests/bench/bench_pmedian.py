@@ -125,7 +125,8 @@ def spopt_in_child(
     return dict(json.loads(lines[-1]))
 
 
-PMED = Path("/work/shared/benchmarks/pmed")
+# ../shared beside the repository root (tests/bench/ -> the repository -> its parent)
+PMED = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "pmed"
 
 
 def read_pmed(path: Path) -> tuple[np.ndarray, int]:
