@@ -188,6 +188,12 @@ def test_map_in_chinese_is_its_own_file_and_leaves_the_english_map_alone(default
     assert result.exit_code == 1
     assert "unknown language 'fr'" in result.output
     assert "Traceback" not in result.output
+    # the brief refuses it too, before writing anything
+    before = {p.name: p.stat().st_mtime_ns for p in default_run.iterdir()}
+    result = runner.invoke(main, ["brief", str(default_run), "--lang", "en,fr"])
+    assert result.exit_code == 1
+    assert "unknown language 'fr'" in result.output and "Traceback" not in result.output
+    assert {p.name: p.stat().st_mtime_ns for p in default_run.iterdir()} == before
 
 
 def test_map_of_a_folder_that_is_not_a_run(tmp_path: Path):
