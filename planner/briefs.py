@@ -235,10 +235,12 @@ def _node_city(text: object, lang: str) -> str:
 
 
 def _place(country: str, city: str, lang: str) -> str:
-    """Country and city as the Chinese brief writes them (德国慕尼黑); the city alone
-    when its name is the country's or starts with it (新加坡, not 新加坡新加坡), as a
-    reader would write a city-state."""
+    """City and country as the brief writes them ("Munich, Germany"; 德国慕尼黑). A
+    city-state reads once: the city alone when its name is the country's ("Singapore",
+    not "Singapore, Singapore"), or in Chinese starts with it (新加坡, not 新加坡新加坡)."""
     if lang == i18n.DEFAULT_LANGUAGE:
+        if country and str(city) == str(country):
+            return str(city)
         return _tr(lang, "brief.city_country", city=city, country=country)
     if country and str(city).startswith(country):
         return str(city)
