@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib.image
 import pytest
+from _browser import wait_for
 from _run_example import EVIL, example_run_view
 
 from planner.briefs import save_brief
@@ -38,13 +39,7 @@ def _open(driver, path: Path) -> None:
 
 
 def _wait(driver, script: str, *, seconds: float = 5.0):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        time.sleep(0.1)
-    return driver.execute_script(script)
+    return wait_for(driver, script, seconds=seconds)
 
 
 def _requested_urls(driver) -> list[str]:

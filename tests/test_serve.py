@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from _browser import wait_for
 
 from planner.optimise import solve_plan
 from planner.scenario import read_scenario, scenario_from_mapping
@@ -296,13 +297,7 @@ def browser(chromium):
 
 
 def _wait(driver, script: str, *, seconds: float = 20.0):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        time.sleep(0.1)
-    return driver.execute_script(script)
+    return wait_for(driver, script, seconds=seconds)
 
 
 def _open_page(driver, server) -> None:
